@@ -1,0 +1,76 @@
+/**
+ * The CLI: `main(argv, io)` parses the arguments, runs one command and
+ * resolves to the exit code. It never exits the process itself.
+ */
+import { Command, CommanderError } from 'commander';
+import { AgentError, ConfigInvalidError, ExitCode } from '../errors.js';
+import { VERSION } from '../version.js';
+import { normalizeArgv } from './argv.js';
+import { configValidate } from './config-validate.js';
+import { addConfigFlags, configFlagNames, overridesFrom } from './flags.js';
+import type { CliIO } from './io.js';
+import { keygen } from './keygen.js';
+import { start } from './start.js';
+
+/** Builds the program; each action stores its exit code through `done`. */
+export function buildProgram(io: CliIO, done: (code: ExitCode) => void): Command {
+  const program = new Command('dinc-agent')
+    .description('Cluster agent: discovery, membership, leader by node ID, and roles on top.')
+    .version(VERSION, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .showSuggestionAfterError(true)
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 ok, 1 runtime failure, 2 bad usage or bad config.\nGoCluster-style flags work too: dinc-agent -config cluster.conf -port 7946',
+    );
+
+  addConfigFlags(program.command('start').description('run the agent until SIGTERM or SIGINT (SIGHUP reloads the config)')).action(
+    async (opts: Record<string, unknown>) => {
+      done(await start({ config: opts.config as string | undefined, overrides: overridesFrom(opts) }, io));
+    },
+  );
+
+  const config = program.command('config').description('work with cluster.conf files');
+  addConfigFlags(config.command('validate').description('check a config file and report every problem').argument('[file]', 'the file to check (or --config)')).action(
+    async (file: string | undefined, opts: Record<string, unknown>) => {
+      done(await configValidate(file ?? (opts.config as string | undefined), overridesFrom(opts), io));
+    },
+  );
+
+  program
+    .command('keygen')
+    .description('print a new random key for [cluster] encrypt_key')
+    .action(() => done(keygen(io)));
+
+  return program;
+}
+
+/** Runs the CLI on `argv` (without node and script) and resolves to the exit code. */
+export async function main(argv: readonly string[], io: CliIO): Promise<ExitCode> {
+  let code: ExitCode = ExitCode.Ok;
+  const program = buildProgram(io, (c) => (code = c));
+  try {
+    await program.parseAsync(normalizeArgv(argv, configFlagNames()), { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? ExitCode.Ok : ExitCode.Usage;
+    }
+    if (e instanceof ConfigInvalidError) {
+      io.stderr.write(`${e.problems.join('\n')}\n`);
+      io.stderr.write(`dinc-agent: invalid configuration: ${e.problems.length} problem${e.problems.length === 1 ? '' : 's'} (${e.code})\n`);
+      return e.exitCode;
+    }
+    if (e instanceof AgentError) {
+      io.stderr.write(`dinc-agent: ${e.message} (${e.code})\n`);
+      return e.exitCode;
+    }
+    io.stderr.write(`dinc-agent: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return ExitCode.Failure;
+  }
+}

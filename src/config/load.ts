@@ -1,0 +1,195 @@
+/**
+ * Turns cluster.conf text plus command-line overrides into a typed, validated
+ * AgentConfig. Every problem is collected and reported at once, each with its
+ * place (`cluster.conf:7` or `--port`), the key, the value and what is valid.
+ */
+import { readFile } from 'node:fs/promises';
+import { ConfigInvalidError, ConfigUnreadableError } from '../errors.js';
+import { parseIni, type IniEntry } from './ini.js';
+import { ID_PATTERN, NODES_SECTION, SCHEMA, settings, type SectionName, type SectionValues, type Setting } from './schema.js';
+import { didYouMean } from './suggest.js';
+import { formatHostPort, parseHostPort, type HostPort } from './values.js';
+
+/** A seed agent from `[nodes]`: GoCluster's `node001 = "node001.example.com:7946"`. */
+export interface Seed extends HostPort {
+  readonly id: string;
+}
+
+export type AgentConfig = { [S in SectionName]: SectionValues<S> } & { nodes: Seed[] };
+
+/** A setting given on the command line; it wins over the file. */
+export interface Override {
+  readonly flag: string;
+  readonly section: SectionName;
+  readonly key: string;
+  readonly value: string;
+}
+
+export interface ConfigInput {
+  /** The config file: its path as the user wrote it, and its text. Absent: defaults only. */
+  readonly file?: { readonly path: string; readonly text: string };
+  readonly overrides?: readonly Override[];
+  /** This host's name; its first label is the default `[agent] id`. */
+  readonly hostname: string;
+}
+
+/** Reads the file (when a path is given) and builds the config. */
+export async function loadConfig(path: string | undefined, input: Omit<ConfigInput, 'file'>): Promise<AgentConfig> {
+  if (path === undefined) return buildConfig(input);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.code === 'EACCES' ? 'permission denied' : err.message;
+    throw new ConfigUnreadableError(`cannot read config file ${path}: ${why}`);
+  }
+  return buildConfig({ ...input, file: { path, text } });
+}
+
+export function defaultConfig(): AgentConfig {
+  const config: Record<string, Record<string, unknown>> = {};
+  for (const [section, key, s] of settings()) (config[section] ??= {})[key] = s.default;
+  return { ...(config as { [S in SectionName]: SectionValues<S> }), nodes: [] };
+}
+
+type Where = { readonly line: number } | { readonly flag: string };
+
+/** Builds the config; throws ConfigInvalidError listing every problem. */
+export function buildConfig(input: ConfigInput): AgentConfig {
+  const file = input.file?.path ?? '';
+  const problems: { line: number; text: string }[] = [];
+  const place = (w: Where | null): string => (w === null ? file || 'config' : 'line' in w ? `${file}:${w.line}` : w.flag);
+  const report = (w: Where | null, text: string, separator = ': '): void => {
+    const line = w !== null && 'line' in w ? w.line : Number.MAX_SAFE_INTEGER;
+    problems.push({ line, text: `${place(w)}${separator}${text}` });
+  };
+
+  const config = defaultConfig();
+  const origin = new Map<string, Where>();
+  const values = config as unknown as Record<string, Record<string, unknown>>;
+
+  const apply = (section: SectionName, key: string, s: Setting<unknown>, raw: string, where: Where): void => {
+    try {
+      (values[section] as Record<string, unknown>)[key] = s.type.parse(raw);
+      origin.set(`${section}.${key}`, where);
+    } catch (e) {
+      const shown = s.secret ? '<redacted>' : raw;
+      if ('flag' in where) report(where, `${JSON.stringify(shown)}: ${(e as Error).message}`, ' ');
+      else report(where, `[${section}] ${key} = ${shown}: ${(e as Error).message}`);
+    }
+  };
+
+  const doc = input.file ? parseIni(input.file.text) : { sections: [], entries: [], problems: [] };
+  for (const p of doc.problems) report({ line: p.line }, p.message);
+  const knownSections = [...Object.keys(SCHEMA), NODES_SECTION];
+  for (const s of doc.sections) {
+    if (knownSections.includes(s.name)) continue;
+    const hint = didYouMean(s.name, knownSections);
+    report({ line: s.line }, `[${s.name}]: unknown section${hint ? `; did you mean [${hint}]?` : `; sections are ${knownSections.map((k) => `[${k}]`).join(' ')}`}`);
+  }
+
+  const firstLine = new Map<string, number>();
+  const seedEntries: IniEntry[] = [];
+  for (const e of doc.entries) {
+    const where = { line: e.line };
+    if (e.section === null) {
+      const home = sectionOf(e.key);
+      report(where, `${e.key} is outside any section${home ? `; it belongs under [${home}]` : ''}`);
+      continue;
+    }
+    if (!knownSections.includes(e.section)) continue;
+    const id = `${e.section}.${e.key}`;
+    const first = firstLine.get(id);
+    if (first !== undefined) {
+      report(where, `[${e.section}] ${e.key} is set twice (first at line ${first})`);
+      continue;
+    }
+    firstLine.set(id, e.line);
+    if (e.section === NODES_SECTION) {
+      seedEntries.push(e);
+      continue;
+    }
+    const section = e.section as SectionName;
+    const s = (SCHEMA[section] as Record<string, Setting<unknown>>)[e.key];
+    if (s === undefined) {
+      report(where, `[${section}] ${e.key}: unknown key; ${unknownKeyHint(section, e.key)}`);
+      continue;
+    }
+    apply(section, e.key, s, e.value, where);
+  }
+
+  for (const o of input.overrides ?? []) {
+    const s = (SCHEMA[o.section] as Record<string, Setting<unknown>>)[o.key] as Setting<unknown>;
+    apply(o.section, o.key, s, o.value, { flag: o.flag });
+  }
+
+  for (const e of seedEntries) {
+    const where = { line: e.line };
+    if (!ID_PATTERN.test(e.key)) {
+      report(where, `[nodes] ${e.key}: a node ID must be 1-64 letters, digits, dot, dash or underscore`);
+      continue;
+    }
+    try {
+      config.nodes.push({ id: e.key, ...parseHostPort(e.value, { defaultPort: config.agent.port }) });
+    } catch (err) {
+      report(where, `[nodes] ${e.key} = ${e.value}: ${(err as Error).message}`);
+    }
+  }
+
+  if (config.agent.id === '') {
+    const fromHost = input.hostname.split('.')[0] ?? '';
+    if (ID_PATTERN.test(fromHost)) config.agent.id = fromHost;
+    else report(null, `the host name ${JSON.stringify(input.hostname)} is not a valid agent ID; set [agent] id`);
+  }
+
+  for (const problem of crossChecks(config)) {
+    report(origin.get(problem.key) ?? null, problem.text);
+  }
+
+  if (problems.length > 0) {
+    problems.sort((a, b) => a.line - b.line);
+    throw new ConfigInvalidError(problems.map((p) => p.text));
+  }
+  return config;
+}
+
+function sectionOf(key: string): SectionName | undefined {
+  for (const [section, k] of settings()) if (k === key) return section;
+  return undefined;
+}
+
+function unknownKeyHint(section: SectionName, key: string): string {
+  const keys = Object.keys(SCHEMA[section]);
+  const hint = didYouMean(key, keys);
+  if (hint) return `did you mean ${hint}?`;
+  const home = sectionOf(key);
+  if (home) return `${key} belongs under [${home}]`;
+  return `[${section}] takes ${keys.join(', ')}`;
+}
+
+/** Rules between settings; each problem names the key whose place is reported. */
+function crossChecks(config: AgentConfig): { key: string; text: string }[] {
+  const out: { key: string; text: string }[] = [];
+  const { cluster, agent } = config;
+  if (cluster.expect !== 0 && cluster.expect < config.nodes.length) {
+    out.push({
+      key: 'cluster.expect',
+      text: `[cluster] expect = ${cluster.expect}: must be 0 or at least the ${config.nodes.length} agents listed in [nodes]`,
+    });
+  }
+  const gossip = { host: agent.bind_address, port: agent.port };
+  if (agent.web !== null && agent.web.port !== 0 && overlaps(agent.web, gossip)) {
+    out.push({
+      key: 'agent.web',
+      text: `[agent] web = ${formatHostPort(agent.web)}: its TCP port is the gossip port ([agent] port = ${agent.port})`,
+    });
+  }
+  return out;
+}
+
+/** Whether two TCP listeners would compete for the same port. */
+function overlaps(a: HostPort, b: HostPort): boolean {
+  const wildcard = (h: string): boolean => h === '0.0.0.0' || h === '::';
+  return a.port === b.port && (a.host === b.host || wildcard(a.host) || wildcard(b.host));
+}

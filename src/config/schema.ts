@@ -1,0 +1,199 @@
+/**
+ * Every cluster.conf setting, in one table: its type, default, unit, meaning,
+ * whether SIGHUP can apply it live, and the command-line flag that overrides
+ * it. The loader, the CLI's flags and docs/configuration.md all come from
+ * this table.
+ */
+import { LOG_LEVELS } from '../ops/log.js';
+import { AVAILABLE_ROLES } from '../roles/index.js';
+import {
+  duration,
+  encryptionKey,
+  integer,
+  ipAddress,
+  listOf,
+  listenAddress,
+  multicastGroup,
+  oneOf,
+  port,
+  string,
+  type ValueType,
+} from './values.js';
+
+export interface Setting<T> {
+  readonly type: ValueType<T>;
+  readonly default: NoInfer<T>;
+  /** One line on what it does, for docs and `--help`. */
+  readonly doc: string;
+  /** `live`: a SIGHUP reload applies it; `restart`: a change waits for a restart. */
+  readonly reload: 'live' | 'restart';
+  /** The command-line flag that overrides it, with its value's name: `--port <port>`. */
+  readonly flag?: string;
+  /** Never printed: logs and docs show `<redacted>`. */
+  readonly secret?: boolean;
+}
+
+const setting = <T>(s: Setting<T>): Setting<T> => s;
+
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const ID_RULE = '1-64 letters, digits, dot, dash or underscore, starting with a letter or digit';
+
+export const SCHEMA = {
+  cluster: {
+    name: setting({
+      type: string({ pattern: ID_PATTERN, rule: ID_RULE, allowEmpty: false }),
+      default: 'dinc',
+      doc: 'Name of the cluster. Agents of another cluster ignore each other; it is bound into every encrypted packet.',
+      reload: 'restart',
+    }),
+    discovery_port: setting({
+      type: port(),
+      default: 7946,
+      doc: 'UDP port of multicast discovery announcements.',
+      reload: 'restart',
+    }),
+    multicast_group: setting({
+      type: multicastGroup(),
+      default: '239.192.79.46',
+      doc: 'Multicast group that discovery announcements are sent to (IPv4 or IPv6).',
+      reload: 'restart',
+    }),
+    encrypt_key: setting({
+      type: encryptionKey(),
+      default: '',
+      doc: 'AES-256-GCM key (base64, 32 bytes) for every packet. Empty: packets are not encrypted. Make one with `dinc-agent keygen`.',
+      reload: 'restart',
+      secret: true,
+    }),
+    expect: setting({
+      type: integer(0, 10_000),
+      default: 0,
+      doc: 'Number of agents the cluster should have; a leader needs a majority of it. 0: the number of [nodes] entries (a cluster of one without any).',
+      reload: 'restart',
+    }),
+  },
+  agent: {
+    id: setting({
+      type: string({ pattern: ID_PATTERN, rule: ID_RULE }),
+      default: '',
+      doc: "This agent's unique ID. Empty: the host name up to its first dot. IDs compare in natural order (node2 < node10).",
+      reload: 'restart',
+      flag: '--id <id>',
+    }),
+    bind_address: setting({
+      type: ipAddress({ allowEmpty: false }),
+      default: '0.0.0.0',
+      doc: 'Address the gossip listener binds (UDP and TCP).',
+      reload: 'restart',
+      flag: '--bind-address <ip>',
+    }),
+    port: setting({
+      type: port(),
+      default: 7946,
+      doc: 'Gossip port (UDP and TCP).',
+      reload: 'restart',
+      flag: '--port <port>',
+    }),
+    advertise_address: setting({
+      type: ipAddress({ allowEmpty: true }),
+      default: '',
+      doc: 'Address other agents use to reach this one. Empty: bind_address, or the first non-loopback address when that is 0.0.0.0 or ::.',
+      reload: 'restart',
+    }),
+    web: setting({
+      type: listenAddress({ allowOff: true }),
+      default: { host: '127.0.0.1', port: 8080 },
+      doc: 'Listener of the HTTP API (`/health`); `off` disables it, port 0 picks a free port.',
+      reload: 'restart',
+      flag: '--web <host:port|off>',
+    }),
+    data_dir: setting({
+      type: string({ allowEmpty: false, pattern: /^[^\0]+$/, rule: 'a directory path' }),
+      default: './data',
+      doc: 'Directory for state kept across restarts; created (mode 0700) if missing. Relative paths start at the working directory.',
+      reload: 'restart',
+      flag: '--data-dir <dir>',
+    }),
+    roles: setting({
+      type: listOf(() => AVAILABLE_ROLES),
+      default: [],
+      doc: 'Comma-separated roles this agent runs on top of membership.',
+      reload: 'restart',
+      flag: '--roles <list>',
+    }),
+    log_level: setting({
+      type: oneOf(LOG_LEVELS),
+      default: 'info',
+      doc: 'Lowest level of log lines written.',
+      reload: 'live',
+      flag: '--log-level <level>',
+    }),
+    log_format: setting({
+      type: oneOf(['auto', 'text', 'json']),
+      default: 'auto',
+      doc: 'Log line format: text for people, JSON lines for machines; auto picks text on a terminal, JSON otherwise.',
+      reload: 'live',
+      flag: '--log-format <format>',
+    }),
+    api_token: setting({
+      type: string({ pattern: /^[\x21-\x7e]{16,}$/, rule: 'at least 16 printable characters without spaces' }),
+      default: '',
+      doc: 'Bearer token that mutating HTTP endpoints require. Empty: no token is required.',
+      reload: 'live',
+      secret: true,
+    }),
+    stop_timeout: setting({
+      type: duration(1000, 300_000),
+      default: 5000,
+      doc: 'How long a graceful stop (SIGTERM, SIGINT) may take before the agent exits anyway.',
+      reload: 'live',
+    }),
+  },
+  registry: {
+    listen: setting({
+      type: listenAddress({ allowOff: false }),
+      default: { host: '0.0.0.0', port: 8000 },
+      doc: 'HTTP listener of the registry role.',
+      reload: 'restart',
+    }),
+  },
+  node: {
+    listen: setting({
+      type: listenAddress({ allowOff: false }),
+      default: { host: '0.0.0.0', port: 8081 },
+      doc: 'HTTP listener of the node (worker) role.',
+      reload: 'restart',
+    }),
+  },
+  balancer: {
+    listen: setting({
+      type: listenAddress({ allowOff: false }),
+      default: { host: '0.0.0.0', port: 5000 },
+      doc: 'HTTP listener of the load balancer role.',
+      reload: 'restart',
+    }),
+  },
+  raft: {
+    listen: setting({
+      type: listenAddress({ allowOff: false }),
+      default: { host: '0.0.0.0', port: 5001 },
+      doc: 'HTTP listener of the Raft role.',
+      reload: 'restart',
+    }),
+  },
+} as const;
+
+export type Schema = typeof SCHEMA;
+export type SectionName = keyof Schema;
+type ValueOf<S> = S extends Setting<infer T> ? T : never;
+export type SectionValues<S extends SectionName> = { -readonly [K in keyof Schema[S]]: ValueOf<Schema[S][K]> };
+
+/** The `[nodes]` section: seed agents as `id = "host:port"`. */
+export const NODES_SECTION = 'nodes';
+
+/** Iterates the table as (section, key, setting) rows, in declaration order. */
+export function* settings(): Generator<[SectionName, string, Setting<unknown>]> {
+  for (const [section, keys] of Object.entries(SCHEMA)) {
+    for (const [key, s] of Object.entries(keys)) yield [section as SectionName, key, s as Setting<unknown>];
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Errors a user can meet. Each carries a stable code, listed with its meaning
+ * in docs/errors.md (a test keeps the two in step), and the exit code the CLI
+ * ends with when the error reaches it.
+ */
+
+/** Exit codes of the CLI: 0 ok, 1 runtime failure, 2 bad usage or bad config. */
+export const ExitCode = { Ok: 0, Failure: 1, Usage: 2 } as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export abstract class AgentError extends Error {
+  abstract readonly code: string;
+  /** The CLI's exit code when this error ends a command. */
+  readonly exitCode: ExitCode = ExitCode.Failure;
+}
+
+/** The config file or a flag has one or more invalid settings; `problems` lists every one. */
+export class ConfigInvalidError extends AgentError {
+  readonly code = 'DINC_CONFIG_INVALID';
+  override readonly exitCode = ExitCode.Usage;
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('\n'));
+  }
+}
+
+/** The config file cannot be read (missing, a directory, no permission). */
+export class ConfigUnreadableError extends AgentError {
+  readonly code = 'DINC_CONFIG_UNREADABLE';
+  override readonly exitCode = ExitCode.Usage;
+}
+
+/** The command line is wrong: unknown command or option, missing argument. */
+export class UsageError extends AgentError {
+  readonly code = 'DINC_USAGE';
+  override readonly exitCode = ExitCode.Usage;
+}
+
+/** A listener could not bind its address (in use, not local, no permission). */
+export class ListenFailedError extends AgentError {
+  readonly code = 'DINC_LISTEN_FAILED';
+}
+
+/** The data directory cannot be created or written. */
+export class DataDirError extends AgentError {
+  readonly code = 'DINC_DATA_DIR';
+}
+
+/** The agent did not stop within its deadline and was stopped by force. */
+export class StopTimeoutError extends AgentError {
+  readonly code = 'DINC_STOP_TIMEOUT';
+}

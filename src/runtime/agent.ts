@@ -1,0 +1,163 @@
+/**
+ * The agent: its parts in start order, the `/health` endpoint, SIGHUP reload
+ * and the stop on SIGTERM or SIGINT. Roles and membership plug in as parts.
+ */
+import { applyLive, diffConfig } from '../config/diff.js';
+import type { AgentConfig } from '../config/load.js';
+import { formatHostPort, type HostPort } from '../config/values.js';
+import { AgentError, ConfigInvalidError, ExitCode } from '../errors.js';
+import type { Logger } from '../ops/log.js';
+import { VERSION } from '../version.js';
+import { DataDir } from './data-dir.js';
+import { sendJson, type Routes } from './http.js';
+import { HttpListener } from './http-listener.js';
+import { Lifecycle, type Part } from './lifecycle.js';
+import type { AgentSignal, Signals } from './signals.js';
+
+export interface AgentEnv {
+  readonly log: Logger;
+  /** Re-reads the config the agent was started with (for SIGHUP). */
+  reloadConfig(): Promise<AgentConfig>;
+  /** Milliseconds from a monotonic clock. */
+  monotonicMs(): number;
+}
+
+export class Agent {
+  private readonly lifecycle: Lifecycle;
+  private readonly web: HttpListener | undefined;
+  private readonly startedAt: number;
+
+  constructor(
+    private config: AgentConfig,
+    private readonly env: AgentEnv,
+  ) {
+    const log = env.log;
+    this.startedAt = env.monotonicMs();
+    const parts: Part[] = [new DataDir(config.agent.data_dir)];
+    if (config.agent.web !== null) {
+      this.web = new HttpListener('web', config.agent.web, this.routes(), log.child({ part: 'web' }));
+      parts.push(this.web);
+    }
+    this.lifecycle = new Lifecycle(parts, log);
+  }
+
+  /** The running config: the started one plus whatever SIGHUP applied live. */
+  get currentConfig(): AgentConfig {
+    return this.config;
+  }
+
+  get webAddress(): HostPort | undefined {
+    return this.web?.boundAddress;
+  }
+
+  async start(): Promise<void> {
+    await this.lifecycle.start();
+    const { agent, cluster } = this.config;
+    this.env.log.info(`dinc-agent ${VERSION} running`, {
+      id: agent.id,
+      cluster: cluster.name,
+      web: this.webAddress ? formatHostPort(this.webAddress) : 'off',
+      roles: agent.roles.length > 0 ? agent.roles.join(',') : 'none',
+      data_dir: agent.data_dir,
+    });
+  }
+
+  /** Stops every part within `[agent] stop_timeout`; true when all stopped cleanly. */
+  stop(): Promise<boolean> {
+    return this.lifecycle.stop(this.config.agent.stop_timeout);
+  }
+
+  /** Re-reads the config; applies what can change live, logs what needs a restart, keeps the old config on error. */
+  async reload(): Promise<void> {
+    const log = this.env.log;
+    let next: AgentConfig;
+    try {
+      next = await this.env.reloadConfig();
+    } catch (e) {
+      if (!(e instanceof AgentError)) throw e;
+      const problems = e instanceof ConfigInvalidError ? e.problems : [e.message];
+      log.error('reload failed; the running config stays in force', { code: e.code, problems });
+      return;
+    }
+    const changes = diffConfig(this.config, next);
+    this.config = applyLive(this.config, next, changes);
+    log.configure({ level: this.config.agent.log_level, format: this.config.agent.log_format });
+    this.lifecycle.reload(this.config);
+    const show = (c: (typeof changes)[number]): string => `${c.name} ${c.from} -> ${c.to}`;
+    const applied = changes.filter((c) => c.live).map(show);
+    const waiting = changes.filter((c) => !c.live).map(show);
+    log.info(applied.length > 0 ? 'config reloaded' : 'config reloaded; nothing to apply live', { applied });
+    if (waiting.length > 0) log.warn('config changes that need a restart to take effect', { needs_restart: waiting });
+  }
+
+  private routes(): Routes {
+    return new Map([
+      [
+        '/health',
+        {
+          GET: (_req, res) =>
+            sendJson(res, 200, {
+              status: 'ok',
+              id: this.config.agent.id,
+              cluster: this.config.cluster.name,
+              version: VERSION,
+              uptime: Math.round(this.env.monotonicMs() - this.startedAt) / 1000,
+            }),
+        },
+      ],
+    ]);
+  }
+}
+
+/**
+ * Runs an agent until SIGTERM or SIGINT and returns the exit code: 0 after a
+ * clean stop, 1 when a part failed or the stop deadline passed, the error's
+ * own code when the agent cannot start. SIGHUP reloads. A second stop signal
+ * calls `exitNow(1)` at once.
+ */
+export async function runAgent(
+  config: AgentConfig,
+  env: AgentEnv & { readonly signals: Signals; exitNow(code: number): void },
+): Promise<ExitCode> {
+  const log = env.log;
+  const agent = new Agent(config, env);
+  let running = false;
+  let stopping = false;
+  let stopOn!: (signal: AgentSignal) => void;
+  const stopSignal = new Promise<AgentSignal>((resolve) => (stopOn = resolve));
+  const requestStop = (signal: AgentSignal): void => {
+    if (stopping) {
+      log.warn(`${signal} again: exiting now`);
+      env.exitNow(ExitCode.Failure);
+      return;
+    }
+    stopping = true;
+    stopOn(signal);
+  };
+  const unsubscribe = [
+    env.signals.on('SIGTERM', () => requestStop('SIGTERM')),
+    env.signals.on('SIGINT', () => requestStop('SIGINT')),
+    env.signals.on('SIGHUP', () => {
+      if (stopping || !running) return;
+      log.info('SIGHUP: reloading config');
+      agent.reload().catch((error: unknown) => log.error('reload failed', { error }));
+    }),
+  ];
+  try {
+    try {
+      await agent.start();
+      running = true;
+    } catch (e) {
+      if (!(e instanceof AgentError)) throw e;
+      log.error(e.message, { code: e.code });
+      return e.exitCode;
+    }
+    const signal = await stopSignal;
+    log.info(`${signal}: stopping`, { deadline_ms: agent.currentConfig.agent.stop_timeout });
+    const clean = await agent.stop();
+    log.info(clean ? 'stopped' : 'stopped with errors');
+    return clean ? ExitCode.Ok : ExitCode.Failure;
+  } finally {
+    for (const off of unsubscribe) off();
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * An HTTP listener as a lifecycle part: binds on start (reporting a bind
+ * failure as ListenFailedError), and on stop refuses new connections, lets
+ * requests in flight finish and closes idle keep-alive connections.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { formatHostPort, type HostPort } from '../config/values.js';
+import { ListenFailedError } from '../errors.js';
+import type { Logger } from '../ops/log.js';
+import { router, type Routes } from './http.js';
+import type { Part } from './lifecycle.js';
+
+export class HttpListener implements Part {
+  private readonly server: Server;
+  private bound: HostPort | undefined;
+
+  constructor(
+    readonly name: string,
+    private readonly address: HostPort,
+    routes: Routes,
+    private readonly log: Logger,
+  ) {
+    this.server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, router(routes, log));
+    this.server.keepAliveTimeout = 5_000;
+  }
+
+  /** The address actually bound (port 0 resolved); undefined before start. */
+  get boundAddress(): HostPort | undefined {
+    return this.bound;
+  }
+
+  start(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onError = (e: NodeJS.ErrnoException): void => {
+        const why = e.code === 'EADDRINUSE' ? 'address already in use' : e.code === 'EADDRNOTAVAIL' ? 'address not available on this host' : e.code === 'EACCES' ? 'permission denied' : e.message;
+        reject(new ListenFailedError(`cannot listen on ${formatHostPort(this.address)} for ${this.name}: ${why}`));
+      };
+      this.server.once('error', onError);
+      this.server.listen(this.address.port, this.address.host, () => {
+        this.server.off('error', onError);
+        const a = this.server.address() as AddressInfo;
+        this.bound = { host: a.address, port: a.port };
+        this.log.info(`${this.name} listening on ${formatHostPort(this.bound)}`);
+        resolve();
+      });
+    });
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.close((e) => (e ? reject(e) : resolve()));
+      this.server.closeIdleConnections();
+    });
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The agent's parts start in order and stop in reverse. A part that fails to
+ * start stops the ones already running; a stop is bounded by a deadline.
+ */
+import type { AgentConfig } from '../config/load.js';
+import type { Logger } from '../ops/log.js';
+
+export interface Part {
+  readonly name: string;
+  start(): Promise<void>;
+  /** Releases everything the part holds; called once, only after a successful start. */
+  stop(): Promise<void>;
+  /** Applies the live-reloadable settings of `next` (SIGHUP). */
+  reload?(next: AgentConfig): void;
+}
+
+export class Lifecycle {
+  private readonly running: Part[] = [];
+
+  constructor(
+    private readonly parts: readonly Part[],
+    private readonly log: Logger,
+  ) {}
+
+  /** Starts every part in order; if one fails, stops those started and rethrows. */
+  async start(): Promise<void> {
+    for (const part of this.parts) {
+      try {
+        await part.start();
+      } catch (e) {
+        this.log.debug('part failed to start', { part: part.name });
+        await this.stop(Number.POSITIVE_INFINITY);
+        throw e;
+      }
+      this.running.push(part);
+      this.log.debug('part started', { part: part.name });
+    }
+  }
+
+  /**
+   * Stops the running parts in reverse order. Resolves true when all of them
+   * stopped cleanly within `timeoutMs`, false when one failed or time ran out
+   * (the parts not yet stopped are then abandoned).
+   */
+  async stop(timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<'expired'>((resolve) => {
+      if (Number.isFinite(timeoutMs)) timer = setTimeout(() => resolve('expired'), timeoutMs);
+    });
+    let clean = true;
+    try {
+      for (let part = this.running.pop(); part !== undefined; part = this.running.pop()) {
+        const stopped = part.stop().then(
+          () => 'stopped' as const,
+          (error: unknown) => {
+            this.log.error('part failed to stop', { part: part?.name, error });
+            clean = false;
+            return 'failed' as const;
+          },
+        );
+        if ((await Promise.race([stopped, expired])) === 'expired') {
+          this.log.error('stop deadline passed; abandoning the parts still running', {
+            part: part.name,
+            abandoned: [part, ...this.running.reverse()].map((p) => p.name),
+          });
+          this.running.length = 0;
+          return false;
+        }
+        this.log.debug('part stopped', { part: part.name });
+      }
+      return clean;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  reload(next: AgentConfig): void {
+    for (const part of this.running) part.reload?.(next);
+  }
+}
