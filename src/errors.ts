@@ -44,8 +44,3 @@ export class ListenFailedError extends AgentError {
 export class DataDirError extends AgentError {
   readonly code = 'DINC_DATA_DIR';
 }
-
-/** The agent did not stop within its deadline and was stopped by force. */
-export class StopTimeoutError extends AgentError {
-  readonly code = 'DINC_STOP_TIMEOUT';
-}

@@ -194,6 +194,6 @@ export const NODES_SECTION = 'nodes';
 /** Iterates the table as (section, key, setting) rows, in declaration order. */
 export function* settings(): Generator<[SectionName, string, Setting<unknown>]> {
   for (const [section, keys] of Object.entries(SCHEMA)) {
-    for (const [key, s] of Object.entries(keys)) yield [section as SectionName, key, s as Setting<unknown>];
+    for (const [key, s] of Object.entries(keys)) yield [section as SectionName, key, s];
   }
 }

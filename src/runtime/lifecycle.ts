@@ -60,6 +60,7 @@ export class Lifecycle {
         );
         if ((await Promise.race([stopped, expired])) === 'expired') {
           this.log.error('stop deadline passed; abandoning the parts still running', {
+            code: 'DINC_STOP_TIMEOUT',
             part: part.name,
             abandoned: [part, ...this.running.reverse()].map((p) => p.name),
           });

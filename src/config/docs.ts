@@ -1,0 +1,73 @@
+/** Renders docs/configuration.md from the schema, so the reference cannot drift from the code. */
+import { NODES_SECTION, SCHEMA, type SectionName, type Setting } from './schema.js';
+
+const SECTION_INTRO: Record<SectionName, string> = {
+  cluster:
+    'What every agent of one cluster must agree on. These settings are read and checked now; discovery, gossip and encryption that use them are not in this build yet.',
+  agent:
+    'This agent: identity, listeners, storage, logging. `bind_address`, `port` and `advertise_address` are for gossip, which is not in this build yet; `api_token` guards the mutating endpoints that later roles add.',
+  registry: 'The registry role (service registry with TTL heartbeats).',
+  node: 'The node role (worker that sheds load to its best peer).',
+  balancer: 'The balancer role (proxy to the workers).',
+  raft: 'The Raft role (replicated key/value store, locks and queues).',
+};
+
+const ROLE_SECTIONS: readonly SectionName[] = ['registry', 'node', 'balancer', 'raft'];
+
+function row(key: string, s: Setting<unknown>): string {
+  const def = s.type.show(s.default);
+  const cells = [
+    `\`${key}\``,
+    s.type.name.replaceAll('|', '\\|'),
+    def === '' ? '(empty)' : `\`${def}\``,
+    s.reload,
+    s.flag ? `\`${s.flag.replaceAll('|', '\\|')}\`` : '',
+    s.doc.replaceAll('|', '\\|'),
+  ];
+  return `| ${cells.join(' | ')} |`;
+}
+
+export function renderConfigDocs(): string {
+  const out: string[] = [
+    '# Configuration reference',
+    '',
+    '<!-- Generated from src/config/schema.ts by `make docs`; a test fails when this file is stale. -->',
+    '',
+    '`cluster.conf` is an INI file. Sections are `[name]`; settings are `key = value`. Values may be',
+    'quoted (`"..."` with `\\"` and `\\\\` escapes, or `\'...\'` verbatim). Comments start with `#` or `;`,',
+    'on their own line or after whitespace at the end of a line. Durations take units (`500ms`, `2s`,',
+    '`1m30s`; units ms, s, m, h, d); sizes too (`512`, `64KiB`, `1MB`).',
+    '',
+    'Unknown sections and keys are errors (with a did-you-mean), and so is a key set twice. Every',
+    'problem is reported at once as `file:line: [section] key = value: what is valid`, and the agent',
+    'exits with code 2. Check a file without starting anything: `dinc-agent config validate cluster.conf`.',
+    '',
+    'Command-line flags override the file. GoCluster\'s single-dash spelling works too',
+    '(`dinc-agent -config cluster.conf -bind-address 0.0.0.0 -port 7946 -web 0.0.0.0:8080`).',
+    '',
+    '**Reload** tells what `SIGHUP` does with a changed value: `live` applies it at once; `restart`',
+    'logs that the change waits for a restart. A file that no longer validates is rejected whole and',
+    'the running config stays in force.',
+    '',
+  ];
+  for (const [section, keys] of Object.entries(SCHEMA) as [SectionName, Record<string, Setting<unknown>>][]) {
+    out.push(`## [${section}]`, '', SECTION_INTRO[section]);
+    if (ROLE_SECTIONS.includes(section)) {
+      out.push('The section is read and checked now; the role itself is not in this build yet (see `[agent] roles`).');
+    }
+    out.push('', '| key | type | default | reload | flag | meaning |', '|---|---|---|---|---|---|');
+    for (const [key, s] of Object.entries(keys)) out.push(row(key, s));
+    out.push('');
+    if (section === 'cluster') {
+      out.push(
+        `## [${NODES_SECTION}]`,
+        '',
+        'Seed agents to join, one per line, in GoCluster\'s form: `node001 = "node001.example.com:7946"`.',
+        'The key is the agent\'s ID; the value is `host:port` (`[v6]:port` for IPv6), and a missing port',
+        'means this agent\'s own `[agent] port`. Host names are resolved on every attempt.',
+        '',
+      );
+    }
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}

@@ -1,0 +1,262 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildConfig, defaultConfig, loadConfig, type Override } from '../../../src/config/load.js';
+import { ConfigInvalidError, ConfigUnreadableError } from '../../../src/errors.js';
+
+const hostname = 'node001.example.com';
+const KEY = Buffer.alloc(32, 7).toString('base64');
+
+function build(text: string, overrides: Override[] = []) {
+  return buildConfig({ file: { path: 'cluster.conf', text }, overrides, hostname });
+}
+
+/** The problems buildConfig reports for `text`, or [] when it is valid. */
+function problems(text: string, overrides: Override[] = []): readonly string[] {
+  try {
+    build(text, overrides);
+    return [];
+  } catch (e) {
+    if (e instanceof ConfigInvalidError) return e.problems;
+    throw e;
+  }
+}
+
+describe("GoCluster's cluster.conf", () => {
+  it('loads unchanged, with its seeds in [nodes]', () => {
+    const text = readFileSync(new URL('../../fixtures/gocluster.conf', import.meta.url), 'utf8');
+    const config = buildConfig({ file: { path: 'gocluster.conf', text }, hostname });
+    expect(config.cluster.name).toBe('proxy');
+    expect(config.cluster.discovery_port).toBe(7946);
+    expect(config.nodes).toEqual([
+      { id: 'node001', host: 'node001.devcoffee.me', port: 7946 },
+      { id: 'node002', host: 'node002.devcoffee.me', port: 7946 },
+      { id: 'node003', host: 'node003.devcoffee.me', port: 7946 },
+    ]);
+    expect(config.agent.id).toBe('node001');
+  });
+
+  it('takes # and ; comments and quoted values anywhere', () => {
+    const config = build(`; top comment
+# another
+[cluster]
+name = "proxy"   # quoted
+discovery_port = 7946 ; trailing
+[agent]
+id = 'edge-1'
+web = "0.0.0.0:9090"
+`);
+    expect(config.cluster.name).toBe('proxy');
+    expect(config.agent.id).toBe('edge-1');
+    expect(config.agent.web).toEqual({ host: '0.0.0.0', port: 9090 });
+  });
+});
+
+describe('defaults', () => {
+  it('with no file the agent is a cluster of one named after the host', () => {
+    const config = buildConfig({ hostname: 'web-7.dc1.example.com' });
+    expect(config).toEqual({ ...defaultConfig(), agent: { ...defaultConfig().agent, id: 'web-7' } });
+    expect(config.nodes).toEqual([]);
+    expect(config.cluster.expect).toBe(0);
+    expect(config.agent.web).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(config.agent.stop_timeout).toBe(5000);
+  });
+
+  it('an empty file is the defaults', () => {
+    expect(build('')).toEqual(buildConfig({ hostname }));
+  });
+
+  it('a host name that is no valid ID asks for [agent] id', () => {
+    expect(() => buildConfig({ hostname: '-bad' })).toThrow(/host name "-bad" is not a valid agent ID; set \[agent\] id/);
+  });
+});
+
+describe('every setting type', () => {
+  it('parses each value into its typed form', () => {
+    const config = build(`[cluster]
+name = prod.eu-1
+discovery_port = 7000
+multicast_group = ff02::1234
+encrypt_key = ${KEY}
+expect = 5
+[agent]
+id = node10
+bind_address = ::
+port = 7001
+advertise_address = 10.1.2.3
+web = [::1]:0
+data_dir = /var/lib/dinc-agent
+roles =
+log_level = DEBUG
+log_format = json
+api_token = 0123456789abcdef0123
+stop_timeout = 1m30s
+[raft]
+listen = 127.0.0.1:6001
+[nodes]
+a = "10.0.0.1"
+b = "[fe80::1]:7002"
+`);
+    expect(config.cluster).toEqual({ name: 'prod.eu-1', discovery_port: 7000, multicast_group: 'ff02::1234', encrypt_key: KEY, expect: 5 });
+    expect(config.agent).toMatchObject({
+      id: 'node10',
+      bind_address: '::',
+      port: 7001,
+      advertise_address: '10.1.2.3',
+      web: { host: '::1', port: 0 },
+      roles: [],
+      log_level: 'debug',
+      log_format: 'json',
+      stop_timeout: 90_000,
+    });
+    expect(config.raft.listen).toEqual({ host: '127.0.0.1', port: 6001 });
+    expect(config.nodes).toEqual([
+      { id: 'a', host: '10.0.0.1', port: 7001 },
+      { id: 'b', host: 'fe80::1', port: 7002 },
+    ]);
+  });
+
+  it('web = off disables the listener', () => {
+    expect(build('[agent]\nweb = off\n').agent.web).toBeNull();
+  });
+});
+
+describe('errors name the file, the line, the key and what is valid', () => {
+  it('the example of the issue', () => {
+    expect(problems('[cluster]\nname = x\n\n\n\n[agent]\nport = 99999\n')).toEqual(['cluster.conf:7: [agent] port = 99999: must be 1-65535']);
+  });
+
+  it.each([
+    ['[cluster]\nname = -x', 'cluster.conf:2: [cluster] name = -x: must be 1-64 letters, digits, dot, dash or underscore, starting with a letter or digit'],
+    ['[cluster]\nname =', 'cluster.conf:2: [cluster] name = : must be 1-64 letters, digits, dot, dash or underscore, starting with a letter or digit'],
+    ['[cluster]\ndiscovery_port = 0', 'cluster.conf:2: [cluster] discovery_port = 0: must be 1-65535'],
+    ['[cluster]\ndiscovery_port = 80a', 'cluster.conf:2: [cluster] discovery_port = 80a: must be 1-65535'],
+    ['[cluster]\nmulticast_group = 10.0.0.1', 'cluster.conf:2: [cluster] multicast_group = 10.0.0.1: must be a multicast address: 224.0.0.0-239.255.255.255 or ff00::/8'],
+    ['[cluster]\nencrypt_key = abc', 'cluster.conf:2: [cluster] encrypt_key = <redacted>: must be 32 bytes in base64 (44 characters); make one with `dinc-agent keygen`'],
+    ['[cluster]\nexpect = -1', 'cluster.conf:2: [cluster] expect = -1: must be a whole number 0-10000'],
+    ['[cluster]\nexpect = 2.5', 'cluster.conf:2: [cluster] expect = 2.5: must be a whole number 0-10000'],
+    ['[agent]\nbind_address = localhost', 'cluster.conf:2: [agent] bind_address = localhost: must be an IPv4 or IPv6 address, such as 0.0.0.0 or ::'],
+    ['[agent]\nadvertise_address = 1.2.3', 'cluster.conf:2: [agent] advertise_address = 1.2.3: must be an IPv4 or IPv6 address, such as 0.0.0.0 or ::'],
+    ['[agent]\nweb = 8080', 'cluster.conf:2: [agent] web = 8080: must be host:port, such as 10.0.0.5:7946 or [::1]:7946'],
+    ['[agent]\nweb = example.com:80', 'cluster.conf:2: [agent] web = example.com:80: must listen on an IP address (or localhost), such as 127.0.0.1:8080 or 0.0.0.0:8080'],
+    ['[agent]\nweb = ::1:80', 'cluster.conf:2: [agent] web = ::1:80: must be host:port, such as 10.0.0.5:7946 or [::1]:7946 (put an IPv6 address in brackets)'],
+    ['[agent]\nweb = 127.0.0.1:70000', 'cluster.conf:2: [agent] web = 127.0.0.1:70000: port must be 0-65535 (0 picks a free port)'],
+    ['[agent]\nroles = raft', "cluster.conf:2: [agent] roles = raft: 'raft' is not available: each item must be empty: this build has none"],
+    ['[agent]\nlog_level = loud', 'cluster.conf:2: [agent] log_level = loud: must be one of debug, info, warn, error'],
+    ['[agent]\nlog_format = xml', 'cluster.conf:2: [agent] log_format = xml: must be one of auto, text, json'],
+    ['[agent]\napi_token = short', 'cluster.conf:2: [agent] api_token = <redacted>: must be at least 16 printable characters without spaces'],
+    ['[agent]\nstop_timeout = 5', 'cluster.conf:2: [agent] stop_timeout = 5: needs a unit: must be a duration with a unit, such as 500ms, 2s, 1m30s (units: ms, s, m, h, d)'],
+    ['[agent]\nstop_timeout = 10m', 'cluster.conf:2: [agent] stop_timeout = 10m: must be 1s-5m'],
+    ['[agent]\nid = a/b', 'cluster.conf:2: [agent] id = a/b: must be 1-64 letters, digits, dot, dash or underscore, starting with a letter or digit'],
+    ['[registry]\nlisten = off', 'cluster.conf:2: [registry] listen = off: must be host:port, such as 10.0.0.5:7946 or [::1]:7946'],
+    ['[nodes]\nn1 = "host:0"', 'cluster.conf:2: [nodes] n1 = host:0: port must be 1-65535'],
+    ['[nodes]\nn1 = "bad host"', 'cluster.conf:2: [nodes] n1 = bad host: must be host:port or host, such as 10.0.0.5:7946 or [::1]:7946'],
+    ['[nodes]\n_n = "a:1"', 'cluster.conf:2: [nodes] _n: a node ID must be 1-64 letters, digits, dot, dash or underscore'],
+  ])('%j', (text, message) => {
+    expect(problems(text)).toEqual([message]);
+  });
+
+  it('unknown sections and keys get a did-you-mean', () => {
+    expect(problems('[agnet]\nid = a\n[agent]\nbind_adress = 0.0.0.0\nweb_port = 1\n[raft]\nweb = 127.0.0.1:1\n')).toEqual([
+      'cluster.conf:1: [agnet]: unknown section; did you mean [agent]?',
+      'cluster.conf:4: [agent] bind_adress: unknown key; did you mean bind_address?',
+      'cluster.conf:5: [agent] web_port: unknown key; [agent] takes id, bind_address, port, advertise_address, web, data_dir, roles, log_level, log_format, api_token, stop_timeout',
+      'cluster.conf:7: [raft] web: unknown key; web belongs under [agent]',
+    ]);
+  });
+
+  it('an unknown section with nothing close lists the sections', () => {
+    expect(problems('[zzzzzzzz]\n')).toEqual(['cluster.conf:1: [zzzzzzzz]: unknown section; sections are [cluster] [agent] [registry] [node] [balancer] [raft] [nodes]']);
+  });
+
+  it('a key above every section says where it belongs', () => {
+    expect(problems('port = 7946\nwhatever = 1\n')).toEqual([
+      'cluster.conf:1: port is outside any section; it belongs under [agent]',
+      'cluster.conf:2: whatever is outside any section',
+    ]);
+  });
+
+  it('a key set twice names the first line, also across repeated sections', () => {
+    expect(problems('[agent]\nport = 1\n[cluster]\n[agent]\nport = 2\n[nodes]\na = b\na = c\n')).toEqual([
+      'cluster.conf:5: [agent] port is set twice (first at line 2)',
+      'cluster.conf:8: [nodes] a is set twice (first at line 7)',
+    ]);
+  });
+
+  it('syntax errors are reported with the rest, in line order', () => {
+    expect(problems('[agent]\nport = 0\nnonsense\n[cluster\nname = "x\n')).toEqual([
+      'cluster.conf:2: [agent] port = 0: must be 1-65535',
+      'cluster.conf:3: expected "key = value" or "[section]", got "nonsense"',
+      'cluster.conf:4: malformed section header "[cluster": expected [name]',
+      'cluster.conf:5: name: unterminated double quote',
+    ]);
+  });
+
+  it('rules between settings point at the key that breaks them', () => {
+    expect(problems('[cluster]\nexpect = 2\n[nodes]\na = "h1"\nb = "h2"\nc = "h3"\n')).toEqual([
+      'cluster.conf:2: [cluster] expect = 2: must be 0 or at least the 3 agents listed in [nodes]',
+    ]);
+    expect(problems('[agent]\nport = 8080\nweb = 0.0.0.0:8080\n')).toEqual([
+      'cluster.conf:3: [agent] web = 0.0.0.0:8080: its TCP port is the gossip port ([agent] port = 8080)',
+    ]);
+    expect(problems('[agent]\nbind_address = 10.0.0.1\nport = 8080\nweb = 127.0.0.1:8080\n')).toEqual([]);
+  });
+});
+
+describe('flags override the file', () => {
+  const flag = (flagName: string, section: Override['section'], key: string, value: string): Override => ({ flag: flagName, section, key, value });
+
+  it('a flag wins over the file and the defaults', () => {
+    const config = build('[agent]\nport = 7000\nweb = 127.0.0.1:9000\n', [
+      flag('--port', 'agent', 'port', '7100'),
+      flag('--bind-address', 'agent', 'bind_address', '127.0.0.1'),
+      flag('--log-level', 'agent', 'log_level', 'warn'),
+    ]);
+    expect(config.agent.port).toBe(7100);
+    expect(config.agent.bind_address).toBe('127.0.0.1');
+    expect(config.agent.log_level).toBe('warn');
+    expect(config.agent.web).toEqual({ host: '127.0.0.1', port: 9000 });
+  });
+
+  it('a bad flag is reported by its name, after the file problems', () => {
+    expect(problems('[agent]\nport = 0\n', [flag('--web', 'agent', 'web', 'nope'), flag('--log-level', 'agent', 'log_level', '')])).toEqual([
+      'cluster.conf:2: [agent] port = 0: must be 1-65535',
+      '--web "nope": must be host:port, such as 10.0.0.5:7946 or [::1]:7946',
+      '--log-level "": must be one of debug, info, warn, error',
+    ]);
+  });
+
+  it('a rule broken by a flag points at the flag', () => {
+    expect(problems('', [flag('--web', 'agent', 'web', '0.0.0.0:7946')])).toEqual([
+      '--web: [agent] web = 0.0.0.0:7946: its TCP port is the gossip port ([agent] port = 7946)',
+    ]);
+  });
+
+  it('a missing port in [nodes] follows the [agent] port, flag included', () => {
+    expect(build('[nodes]\na = "h"\n', [flag('--port', 'agent', 'port', '7100')]).nodes).toEqual([{ id: 'a', host: 'h', port: 7100 }]);
+  });
+});
+
+describe('reading the file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dinc-config-'));
+
+  it('reads and builds', async () => {
+    const path = join(dir, 'ok.conf');
+    writeFileSync(path, '[agent]\nid = x1\n');
+    expect((await loadConfig(path, { hostname })).agent.id).toBe('x1');
+  });
+
+  it.each([
+    ['missing.conf', 'no such file'],
+    ['a-dir', 'is a directory'],
+  ])('%s is unreadable: %s', async (name, why) => {
+    mkdirSync(join(dir, 'a-dir'), { recursive: true });
+    const path = join(dir, name);
+    await expect(loadConfig(path, { hostname })).rejects.toThrow(new ConfigUnreadableError(`cannot read config file ${path}: ${why}`));
+  });
+
+  it('without a path it is the defaults', async () => {
+    expect(await loadConfig(undefined, { hostname })).toEqual(buildConfig({ hostname }));
+  });
+});
