@@ -10,7 +10,10 @@ const NODE_BUILTINS = [
   'util', 'v8', 'vm', 'worker_threads', 'zlib',
 ];
 
-/** src/core is pure and deterministic: time, randomness and I/O come in from outside (DESIGN.md). */
+/**
+ * src/core is pure and deterministic: time, randomness and I/O come in from outside (DESIGN.md).
+ * @type {import('eslint').Linter.Config}
+ */
 export const corePurity = {
   files: ['src/core/**/*.ts'],
   rules: {
@@ -43,7 +46,10 @@ export const corePurity = {
   },
 };
 
-/** Only the entry point decides how the process ends (STYLE.md habit 8). */
+/**
+ * Only the entry point decides how the process ends (STYLE.md habit 8).
+ * @type {import('eslint').Linter.Config}
+ */
 const processEndsInBinOnly = {
   files: ['src/**/*.ts'],
   ignores: ['src/bin.ts'],
@@ -73,6 +79,7 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.js', '**/*.mjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
   processEndsInBinOnly,
   corePurity,
 );

@@ -55,7 +55,7 @@ describe('dinc-agent start, as a real process', () => {
   });
 
   it("takes GoCluster's command line: -config, -bind-address, -port, -web and no command", async () => {
-    const { dir, conf } = workdir((d) => `[cluster]\nname = proxy\ndiscovery_port = 7946\n[agent]\ndata_dir = ${d}/data\n[nodes]\nnode001 = "127.0.0.1:7946"\n`);
+    const { conf } = workdir((d) => `[cluster]\nname = proxy\ndiscovery_port = 7946\n[agent]\ndata_dir = ${d}/data\n[nodes]\nnode001 = "127.0.0.1:7946"\n`);
     const agent = spawnAgent(['-config', conf, '-bind-address', '127.0.0.1', '-port', '7947', '-web', '127.0.0.1:0']);
     const started = await agent.waitFor(isRunning);
     expect(await (await fetch(`${webAddressOf(started)}/health`)).json()).toMatchObject({ status: 'ok', cluster: 'proxy' });

@@ -1,0 +1,54 @@
+# dinc-agent. Quick start: `make run` and `make test`; both install what is missing.
+SHELL := /bin/bash
+NODE_MODULES := node_modules/.package-lock.json
+SEA_BASE := tools/sea-base/node_modules/.package-lock.json
+SOURCES := $(shell find src -name '*.ts') tsconfig.json tsconfig.build.json
+
+.PHONY: install build run test typecheck lint unit binary bench docs clean
+
+install: $(NODE_MODULES) $(SEA_BASE)
+
+$(NODE_MODULES): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+# The Node 24 runtime that the standalone binary is built on (kept out of the main package).
+$(SEA_BASE): tools/sea-base/package.json tools/sea-base/package-lock.json
+	cd tools/sea-base && npm ci --no-audit --no-fund
+	@touch $@
+
+build: lib/bin.js
+
+lib/bin.js: $(NODE_MODULES) $(SOURCES)
+	npx tsc -p tsconfig.build.json
+	@touch $@
+
+## Start one agent on cluster.conf.example (Ctrl-C stops it).
+run: build
+	node bin/dinc-agent start --config cluster.conf.example
+
+## Type-check, lint, and run every test (unit, integration, binary, package).
+test: install typecheck lint unit
+
+typecheck: $(NODE_MODULES)
+	npx tsc -p tsconfig.json --noEmit
+
+lint: $(NODE_MODULES)
+	npx eslint --max-warnings 0 .
+
+unit: install
+	npx vitest run
+
+## dist/dinc-agent-linux-x64: runs on Linux x64 without Node.js.
+binary: install
+	node scripts/build-binary.mjs
+
+bench: binary build
+	node bench/startup.mjs
+
+## Regenerate docs/configuration.md from src/config/schema.ts.
+docs: build
+	node scripts/write-config-docs.mjs
+
+clean:
+	rm -rf lib dist test-results *.tgz
