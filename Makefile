@@ -37,7 +37,7 @@ lint: $(NODE_MODULES)
 	npx eslint --max-warnings 0 .
 
 unit: install
-	npx vitest run
+	npx vitest run $(VITEST_FLAGS)
 
 ## dist/dinc-agent-linux-x64: runs on Linux x64 without Node.js.
 binary: install
