@@ -12,4 +12,7 @@ void main(process.argv.slice(2), {
   hostname,
 }).then((code) => {
   process.exitCode = code;
+  // The command is done. Should anything still hold the event loop (a bug),
+  // leave anyway rather than hang past the stop deadline.
+  setTimeout(() => process.exit(code), 2000).unref();
 });

@@ -38,6 +38,18 @@ const setting = <T>(s: Setting<T>): Setting<T> => s;
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const ID_RULE = '1-64 letters, digits, dot, dash or underscore, starting with a letter or digit';
 
+/** A role's section; its listener's default port is the one its seed project used. */
+function roleSection(defaultPort: number, doc: string) {
+  return {
+    listen: setting({
+      type: listenAddress({ allowOff: false }),
+      default: { host: '0.0.0.0', port: defaultPort },
+      doc,
+      reload: 'restart',
+    }),
+  };
+}
+
 export const SCHEMA = {
   cluster: {
     name: setting({
@@ -145,42 +157,14 @@ export const SCHEMA = {
     stop_timeout: setting({
       type: duration(1000, 300_000),
       default: 5000,
-      doc: 'How long a graceful stop (SIGTERM, SIGINT) may take before the agent exits anyway.',
+      doc: 'How long a graceful stop (SIGTERM, SIGINT) may take; at 80% of it, requests still in flight are cut off, and at 100% the agent exits anyway.',
       reload: 'live',
     }),
   },
-  registry: {
-    listen: setting({
-      type: listenAddress({ allowOff: false }),
-      default: { host: '0.0.0.0', port: 8000 },
-      doc: 'HTTP listener of the registry role.',
-      reload: 'restart',
-    }),
-  },
-  node: {
-    listen: setting({
-      type: listenAddress({ allowOff: false }),
-      default: { host: '0.0.0.0', port: 8081 },
-      doc: 'HTTP listener of the node (worker) role.',
-      reload: 'restart',
-    }),
-  },
-  balancer: {
-    listen: setting({
-      type: listenAddress({ allowOff: false }),
-      default: { host: '0.0.0.0', port: 5000 },
-      doc: 'HTTP listener of the load balancer role.',
-      reload: 'restart',
-    }),
-  },
-  raft: {
-    listen: setting({
-      type: listenAddress({ allowOff: false }),
-      default: { host: '0.0.0.0', port: 5001 },
-      doc: 'HTTP listener of the Raft role.',
-      reload: 'restart',
-    }),
-  },
+  registry: roleSection(8000, 'HTTP listener of the registry role.'),
+  node: roleSection(8081, 'HTTP listener of the node (worker) role.'),
+  balancer: roleSection(5000, 'HTTP listener of the load balancer role.'),
+  raft: roleSection(5001, 'HTTP listener of the Raft role.'),
 } as const;
 
 export type Schema = typeof SCHEMA;

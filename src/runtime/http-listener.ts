@@ -1,7 +1,8 @@
 /**
  * An HTTP listener as a lifecycle part: binds on start (reporting a bind
- * failure as ListenFailedError), and on stop refuses new connections, lets
- * requests in flight finish and closes idle keep-alive connections.
+ * failure as ListenFailedError). On stop it refuses new connections, closes
+ * idle keep-alive ones, lets requests in flight finish, and when told to let
+ * go, closes whatever connections are left.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -47,10 +48,21 @@ export class HttpListener implements Part {
     });
   }
 
-  stop(): Promise<void> {
+  stop(letGo: AbortSignal): Promise<void> {
+    const dropRest = (): void => {
+      this.server.getConnections((_e, open) => {
+        if (open > 0) this.log.warn(`closing ${open} connection${open === 1 ? '' : 's'} still open at the stop deadline`);
+        this.server.closeAllConnections();
+      });
+    };
     return new Promise((resolve, reject) => {
-      this.server.close((e) => (e ? reject(e) : resolve()));
+      this.server.close((e) => {
+        letGo.removeEventListener('abort', dropRest);
+        if (e) reject(e);
+        else resolve();
+      });
       this.server.closeIdleConnections();
+      letGo.addEventListener('abort', dropRest, { once: true });
     });
   }
 }

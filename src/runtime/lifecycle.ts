@@ -8,8 +8,13 @@ import type { Logger } from '../ops/log.js';
 export interface Part {
   readonly name: string;
   start(): Promise<void>;
-  /** Releases everything the part holds; called once, only after a successful start. */
-  stop(): Promise<void>;
+  /**
+   * Releases everything the part holds; called once, only after a successful
+   * start. `letGo` aborts when the stop is running out of time (at 80% of its
+   * deadline): the part stops waiting for work in flight, drops what is left
+   * and resolves.
+   */
+  stop(letGo: AbortSignal): Promise<void>;
   /** Applies the live-reloadable settings of `next` (SIGHUP). */
   reload?(next: AgentConfig): void;
 }
@@ -43,14 +48,14 @@ export class Lifecycle {
    * (the parts not yet stopped are then abandoned).
    */
   async stop(timeoutMs: number): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<'expired'>((resolve) => {
-      if (Number.isFinite(timeoutMs)) timer = setTimeout(() => resolve('expired'), timeoutMs);
-    });
+    const letGo = new AbortController();
+    let onExpiry!: () => void;
+    const expired = new Promise<'expired'>((resolve) => (onExpiry = () => resolve('expired')));
+    const timers = Number.isFinite(timeoutMs) ? [setTimeout(() => letGo.abort(), timeoutMs * 0.8), setTimeout(onExpiry, timeoutMs)] : [];
     let clean = true;
     try {
       for (let part = this.running.pop(); part !== undefined; part = this.running.pop()) {
-        const stopped = part.stop().then(
+        const stopped = part.stop(letGo.signal).then(
           () => 'stopped' as const,
           (error: unknown) => {
             this.log.error('part failed to stop', { part: part?.name, error });
@@ -71,7 +76,7 @@ export class Lifecycle {
       }
       return clean;
     } finally {
-      clearTimeout(timer);
+      timers.forEach(clearTimeout);
     }
   }
 

@@ -1,4 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -34,6 +35,20 @@ describe('dinc-agent start, as a real process', () => {
     agent.child.kill('SIGTERM');
     expect(await agent.exited).toBe(0);
     expect(agent.records.map((r) => r.msg).slice(-2)).toEqual(['SIGTERM: stopping', 'stopped']);
+  });
+
+  it('a client that never finishes its request does not hold up the stop', async () => {
+    const { conf } = workdir((d) => `[agent]\nweb = 127.0.0.1:0\ndata_dir = ${d}/data\nstop_timeout = 1s\n`);
+    const agent = spawnAgent(['start', '--config', conf]);
+    const started = await agent.waitFor(isRunning);
+    const [host, port] = String(started.web).split(':');
+    const slow = connect(Number(port), host, () => slow.write('GET /health HTTP/1.1\r\nHost: x\r\n'));
+    const closed = new Promise((resolve) => slow.on('close', resolve));
+    await new Promise((resolve) => slow.on('connect', resolve));
+    agent.child.kill('SIGTERM');
+    expect(await agent.exited).toBe(0);
+    await closed;
+    expect(agent.records).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'closing 1 connection still open at the stop deadline' }));
   });
 
   it('SIGINT stops it too, with exit 0', async () => {

@@ -64,6 +64,25 @@ describe('lifecycle', () => {
     expect(await life.stop(5000)).toBe(true);
   });
 
+  it('parts are told to let go at 80% of the deadline, and one that does stops cleanly', async () => {
+    vi.useFakeTimers();
+    const lettingGo: number[] = [];
+    const part: Part = {
+      name: 'web',
+      start: async () => {},
+      stop: (letGo) => new Promise((resolve) => letGo.addEventListener('abort', () => resolve(void lettingGo.push(Date.now())))),
+    };
+    const life = new Lifecycle([part], memoryLogger().log);
+    await life.start();
+    const t0 = Date.now();
+    const stopped = life.stop(5000);
+    await vi.advanceTimersByTimeAsync(3999);
+    expect(lettingGo).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await stopped).toBe(true);
+    expect(lettingGo).toEqual([t0 + 4000]);
+  });
+
   it('reload reaches every running part', async () => {
     const seen: string[] = [];
     const part: Part = { name: 'p', start: async () => {}, stop: async () => {}, reload: (c) => seen.push(c.agent.id) };
