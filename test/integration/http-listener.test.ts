@@ -1,12 +1,12 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendJson, type Routes } from '../../src/runtime/http.js';
+import { sendJson, type Handler, type Routes } from '../../src/runtime/http.js';
 import { HttpListener } from '../../src/runtime/http-listener.js';
 import { ListenFailedError } from '../../src/errors.js';
 import { memoryLogger } from '../support/memory-log.js';
 
 const { log, records } = memoryLogger();
-const routes: Routes = new Map([
+const routes: Routes = new Map<string, Partial<Record<string, Handler>>>([
   ['/ok', { GET: (_req, res) => sendJson(res, 200, { ok: true }) }],
   [
     '/boom',
