@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigInvalidError, ConfigUnreadableError } from '../errors.js';
 import { parseIni, type IniEntry } from './ini.js';
-import { ID_PATTERN, NODES_SECTION, SCHEMA, settings, type SectionName, type SectionValues, type Setting } from './schema.js';
+import { ID_PATTERN, NODES_SECTION, SCHEMA, settingOf, settings, type SectionName, type SectionValues, type Setting } from './schema.js';
 import { didYouMean } from './suggest.js';
 import { formatHostPort, parseHostPort, type HostPort } from './values.js';
 
@@ -111,7 +111,7 @@ export function buildConfig(input: ConfigInput): AgentConfig {
       continue;
     }
     const section = e.section as SectionName;
-    const s = (SCHEMA[section] as Record<string, Setting<unknown>>)[e.key];
+    const s = settingOf(section, e.key);
     if (s === undefined) {
       report(where, `[${section}] ${e.key}: unknown key; ${unknownKeyHint(section, e.key)}`);
       continue;
@@ -120,7 +120,8 @@ export function buildConfig(input: ConfigInput): AgentConfig {
   }
 
   for (const o of input.overrides ?? []) {
-    const s = (SCHEMA[o.section] as Record<string, Setting<unknown>>)[o.key] as Setting<unknown>;
+    const s = settingOf(o.section, o.key);
+    if (s === undefined) throw new Error(`no setting [${o.section}] ${o.key} for ${o.flag}`);
     apply(o.section, o.key, s, o.value, { flag: o.flag });
   }
 

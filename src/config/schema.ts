@@ -175,6 +175,12 @@ export type SectionValues<S extends SectionName> = { -readonly [K in keyof Schem
 /** The `[nodes]` section: seed agents as `id = "host:port"`. */
 export const NODES_SECTION = 'nodes';
 
+/** The setting `[section] key`, or undefined when there is none (inherited names such as `constructor` included). */
+export function settingOf(section: SectionName, key: string): Setting<unknown> | undefined {
+  const keys: Record<string, Setting<unknown>> = SCHEMA[section];
+  return Object.hasOwn(keys, key) ? keys[key] : undefined;
+}
+
 /** Iterates the table as (section, key, setting) rows, in declaration order. */
 export function* settings(): Generator<[SectionName, string, Setting<unknown>]> {
   for (const [section, keys] of Object.entries(SCHEMA)) {

@@ -49,7 +49,7 @@ export function parseDuration(text: string): number {
 export function parseSize(text: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
   const unit = m ? (m[2] as string).toLowerCase() || 'b' : '';
-  const factor = SIZE_UNITS[unit];
+  const factor = Object.hasOwn(SIZE_UNITS, unit) ? SIZE_UNITS[unit] : undefined;
   if (!m || factor === undefined) {
     throw new RangeError('must be a size such as 512, 64KiB, 1MB (units: B, KB, MB, GB, KiB, MiB, GiB)');
   }

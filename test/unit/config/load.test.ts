@@ -166,6 +166,14 @@ describe('errors name the file, the line, the key and what is valid', () => {
     ]);
   });
 
+  it('inherited object names are unknown keys, not a crash', () => {
+    expect(problems('[agent]\nconstructor = 1\n__proto__ = 2\n[cluster]\ntoString = 3\n')).toEqual([
+      'cluster.conf:2: [agent] constructor: unknown key; [agent] takes id, bind_address, port, advertise_address, web, data_dir, roles, log_level, log_format, api_token, stop_timeout',
+      'cluster.conf:3: [agent] __proto__: unknown key; [agent] takes id, bind_address, port, advertise_address, web, data_dir, roles, log_level, log_format, api_token, stop_timeout',
+      'cluster.conf:5: [cluster] toString: unknown key; [cluster] takes name, discovery_port, multicast_group, encrypt_key, expect',
+    ]);
+  });
+
   it('an unknown section with nothing close lists the sections', () => {
     expect(problems('[zzzzzzzz]\n')).toEqual(['cluster.conf:1: [zzzzzzzz]: unknown section; sections are [cluster] [agent] [registry] [node] [balancer] [raft] [nodes]']);
   });

@@ -39,7 +39,7 @@ describe('sizes', () => {
     ['1.5KiB', 1536],
   ])('%s is %i bytes', (text, bytes) => expect(parseSize(text)).toBe(bytes));
 
-  it.each(['', 'KiB', '1 XB', '-1KiB', '1e3'])('%j is refused', (text) => {
+  it.each(['', 'KiB', '1 XB', '-1KiB', '1e3', '1constructor'])('%j is refused', (text) => {
     expect(() => parseSize(text)).toThrow(/must be a size/);
   });
 
