@@ -50,7 +50,7 @@ export function parseIni(text: string): IniDocument {
     if (s.startsWith('[')) {
       const m = SECTION.exec(s);
       if (!m || !KEY.test(m[1] as string)) {
-        problems.push({ line, message: `malformed section header ${JSON.stringify(s)}: expected [name]` });
+        problems.push({ line, message: `malformed section header ${quote(s)}: expected [name]` });
         section = null;
         return;
       }
@@ -60,12 +60,12 @@ export function parseIni(text: string): IniDocument {
     }
     const eq = s.indexOf('=');
     if (eq === -1) {
-      problems.push({ line, message: `expected "key = value" or "[section]", got ${JSON.stringify(s)}` });
+      problems.push({ line, message: `expected "key = value" or "[section]", got ${quote(s)}` });
       return;
     }
     const key = s.slice(0, eq).trim();
     if (!KEY.test(key)) {
-      problems.push({ line, message: `malformed key ${JSON.stringify(key)}: use letters, digits, _ . -` });
+      problems.push({ line, message: `malformed key ${quote(key)}: use letters, digits, _ . -` });
       return;
     }
     const value = parseValue(s.slice(eq + 1).trim());
@@ -80,26 +80,31 @@ export function parseIni(text: string): IniDocument {
 
 /** Unquotes a value and strips a trailing comment. */
 function parseValue(s: string): string | { error: string } {
-  const quote = s[0];
-  if (quote === '"' || quote === "'") {
+  const mark = s[0];
+  if (mark === '"' || mark === "'") {
     let out = '';
     for (let i = 1; i < s.length; i++) {
       const c = s[i] as string;
-      if (c === quote) {
+      if (c === mark) {
         const rest = s.slice(i + 1).trim();
         if (rest !== '' && !rest.startsWith('#') && !rest.startsWith(';')) {
-          return { error: `unexpected ${JSON.stringify(rest)} after the closing quote` };
+          return { error: `unexpected ${quote(rest)} after the closing quote` };
         }
         return out;
       }
-      if (c === '\\' && quote === '"' && (s[i + 1] === '"' || s[i + 1] === '\\')) {
+      if (c === '\\' && mark === '"' && (s[i + 1] === '"' || s[i + 1] === '\\')) {
         out += s[++i];
         continue;
       }
       out += c;
     }
-    return { error: `unterminated ${quote === '"' ? 'double' : 'single'} quote` };
+    return { error: `unterminated ${mark === '"' ? 'double' : 'single'} quote` };
   }
   const comment = /\s[#;]/.exec(s);
   return (comment ? s.slice(0, comment.index) : s).trim();
+}
+
+/** Quotes text for a message, cut to 60 characters so that one bad line cannot flood the report. */
+export function quote(text: string): string {
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text);
 }

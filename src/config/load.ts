@@ -3,9 +3,9 @@
  * AgentConfig. Every problem is collected and reported at once, each with its
  * place (`cluster.conf:7` or `--port`), the key, the value and what is valid.
  */
-import { readFile } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { ConfigInvalidError, ConfigUnreadableError } from '../errors.js';
-import { parseIni, type IniEntry } from './ini.js';
+import { parseIni, quote, type IniEntry } from './ini.js';
 import { ID_PATTERN, NODES_SECTION, SCHEMA, settingOf, settings, type SectionName, type SectionValues, type Setting } from './schema.js';
 import { didYouMean } from './suggest.js';
 import { formatHostPort, parseHostPort, type HostPort } from './values.js';
@@ -36,15 +36,31 @@ export interface ConfigInput {
 /** Reads the file (when a path is given) and builds the config. */
 export async function loadConfig(path: string | undefined, input: Omit<ConfigInput, 'file'>): Promise<AgentConfig> {
   if (path === undefined) return buildConfig(input);
-  let text: string;
+  return buildConfig({ ...input, file: { path, text: await readConfigFile(path) } });
+}
+
+/** Largest config file read; anything bigger is surely not a cluster.conf. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+async function readConfigFile(path: string): Promise<string> {
+  let handle: FileHandle | undefined;
   try {
-    text = await readFile(path, 'utf8');
+    handle = await open(path, 'r');
+    const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+    let size = 0;
+    for (let n = -1; n !== 0 && size < buffer.length; size += n) {
+      n = (await handle.read(buffer, size, buffer.length - size)).bytesRead;
+    }
+    if (size > MAX_CONFIG_BYTES) throw new ConfigUnreadableError(`cannot read config file ${path}: larger than 1 MiB`);
+    return buffer.toString('utf8', 0, size);
   } catch (e) {
+    if (e instanceof ConfigUnreadableError) throw e;
     const err = e as NodeJS.ErrnoException;
     const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.code === 'EACCES' ? 'permission denied' : err.message;
     throw new ConfigUnreadableError(`cannot read config file ${path}: ${why}`);
+  } finally {
+    await handle?.close();
   }
-  return buildConfig({ ...input, file: { path, text } });
 }
 
 export function defaultConfig(): AgentConfig {
@@ -74,8 +90,8 @@ export function buildConfig(input: ConfigInput): AgentConfig {
       (values[section] as Record<string, unknown>)[key] = s.type.parse(raw);
       origin.set(`${section}.${key}`, where);
     } catch (e) {
-      const shown = s.secret ? '<redacted>' : raw;
-      if ('flag' in where) report(where, `${JSON.stringify(shown)}: ${(e as Error).message}`, ' ');
+      const shown = s.secret ? '<redacted>' : raw.length > 60 ? quote(raw) : raw;
+      if ('flag' in where) report(where, `${shown.startsWith('"') ? shown : quote(shown)}: ${(e as Error).message}`, ' ');
       else report(where, `[${section}] ${key} = ${shown}: ${(e as Error).message}`);
     }
   };

@@ -264,6 +264,25 @@ describe('reading the file', () => {
     await expect(loadConfig(path, { hostname })).rejects.toThrow(new ConfigUnreadableError(`cannot read config file ${path}: ${why}`));
   });
 
+  it('a file over 1 MiB, or an endless device, is refused without reading it all', async () => {
+    const big = join(dir, 'big.conf');
+    writeFileSync(big, `# ${'x'.repeat(1024 * 1024)}\n`);
+    await expect(loadConfig(big, { hostname })).rejects.toThrow(new ConfigUnreadableError(`cannot read config file ${big}: larger than 1 MiB`));
+    await expect(loadConfig('/dev/zero', { hostname })).rejects.toThrow(new ConfigUnreadableError('cannot read config file /dev/zero: larger than 1 MiB'));
+  });
+
+  it('binary garbage is reported line by line, each echo cut short', async () => {
+    const junk = join(dir, 'junk.conf');
+    writeFileSync(junk, Buffer.concat([Buffer.from('\u0000\u0001\u00ff'.repeat(40)), Buffer.from('\n[agent]\nport = '), Buffer.alloc(100, 0x39)]));
+    const err = await loadConfig(junk, { hostname }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigInvalidError);
+    const lines = (err as ConfigInvalidError).problems;
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(new RegExp(`^${junk}:1: expected "key = value" or "\\[section\\]", got ".*\\.\\.\\."$`));
+    expect(lines[0]?.length).toBeLessThan(junk.length + 400);
+    expect(lines[1]).toBe(`${junk}:3: [agent] port = "${'9'.repeat(57)}...": must be 1-65535`);
+  });
+
   it('without a path it is the defaults', async () => {
     expect(await loadConfig(undefined, { hostname })).toEqual(buildConfig({ hostname }));
   });
