@@ -11,8 +11,7 @@ void main(process.argv.slice(2), {
   exitNow: (code) => process.exit(code),
   hostname,
 }).then((code) => {
-  process.exitCode = code;
-  // The command is done. Should anything still hold the event loop (a bug),
-  // leave anyway rather than hang past the stop deadline.
-  setTimeout(() => process.exit(code), 2000).unref();
+  // The command is done: leave once its output is flushed, even if something
+  // abandoned at the stop deadline still holds the event loop.
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 });

@@ -3,7 +3,8 @@
 # port and data directory, and stops them all on Ctrl-C or SIGTERM.
 #   examples/local-cluster/start.sh            # uses this checkout's bin/dinc-agent
 #   DINC_AGENT=dinc-agent examples/local-cluster/start.sh
-# Web: http://127.0.0.1:9101/health, :9102, :9103. Logs: ./logs/node00N.log
+# Web: http://127.0.0.1:9101/health, :9102, :9103 (DINC_WEB_PORT_BASE=N moves
+# them to N+1..N+3). Logs and data: ./logs, ./data (or under DINC_WORK_DIR).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 agent=${DINC_AGENT:-$here/../../bin/dinc-agent}
@@ -22,10 +23,12 @@ stop() {
 }
 trap stop INT TERM
 
+base=${DINC_WEB_PORT_BASE:-9100}
 for i in 1 2 3; do
-  "$agent" start --config "$here/node00$i.conf" --log-format json >"logs/node00$i.log" 2>&1 &
+  web=127.0.0.1:$((base + i))
+  "$agent" start --config "$here/node00$i.conf" --web "$web" --log-format json >"logs/node00$i.log" 2>&1 &
   pids+=($!)
-  echo "node00$i: pid $! web http://127.0.0.1:910$i log $work/logs/node00$i.log"
+  echo "node00$i: pid $! web http://$web log $work/logs/node00$i.log"
 done
 
 # If one agent dies, stop the others and report it.

@@ -59,7 +59,9 @@ export async function main(argv: readonly string[], io: CliIO): Promise<ExitCode
     return code;
   } catch (e) {
     if (e instanceof CommanderError) {
-      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? ExitCode.Ok : ExitCode.Usage;
+      if (e.exitCode === 0) return ExitCode.Ok;
+      io.stderr.write('dinc-agent: bad usage; see dinc-agent --help (DINC_USAGE)\n');
+      return ExitCode.Usage;
     }
     if (e instanceof ConfigInvalidError) {
       io.stderr.write(`${e.problems.join('\n')}\n`);

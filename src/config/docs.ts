@@ -1,4 +1,5 @@
 /** Renders docs/configuration.md from the schema, so the reference cannot drift from the code. */
+import { ROLE_NAMES } from '../roles/index.js';
 import { NODES_SECTION, SCHEMA, type SectionName, type Setting } from './schema.js';
 
 const SECTION_INTRO: Record<SectionName, string> = {
@@ -11,8 +12,6 @@ const SECTION_INTRO: Record<SectionName, string> = {
   balancer: 'The balancer role (proxy to the workers).',
   raft: 'The Raft role (replicated key/value store, locks and queues).',
 };
-
-const ROLE_SECTIONS: readonly SectionName[] = ['registry', 'node', 'balancer', 'raft'];
 
 function row(key: string, s: Setting<unknown>): string {
   const def = s.type.show(s.default);
@@ -52,7 +51,7 @@ export function renderConfigDocs(): string {
   ];
   for (const [section, keys] of Object.entries(SCHEMA) as [SectionName, Record<string, Setting<unknown>>][]) {
     out.push(`## [${section}]`, '', SECTION_INTRO[section]);
-    if (ROLE_SECTIONS.includes(section)) {
+    if ((ROLE_NAMES as readonly string[]).includes(section)) {
       out.push('The section is read and checked now; the role itself is not in this build yet (see `[agent] roles`).');
     }
     out.push('', '| key | type | default | reload | flag | meaning |', '|---|---|---|---|---|---|');

@@ -104,7 +104,12 @@ function parseValue(s: string): string | { error: string } {
   return (comment ? s.slice(0, comment.index) : s).trim();
 }
 
-/** Quotes text for a message, cut to 60 characters so that one bad line cannot flood the report. */
+/** Text echoed in a message, cut to 60 characters so that one bad line cannot flood the report. */
+export function clip(text: string): string {
+  return text.length > 60 ? quote(text) : text;
+}
+
+/** Text echoed in a message in quotes, cut to 60 characters. */
 export function quote(text: string): string {
   return JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text);
 }

@@ -3,9 +3,10 @@
  * AgentConfig. Every problem is collected and reported at once, each with its
  * place (`cluster.conf:7` or `--port`), the key, the value and what is valid.
  */
+import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { ConfigInvalidError, ConfigUnreadableError } from '../errors.js';
-import { parseIni, quote, type IniEntry } from './ini.js';
+import { clip, parseIni, quote, type IniEntry } from './ini.js';
 import { ID_PATTERN, NODES_SECTION, SCHEMA, settingOf, settings, type SectionName, type SectionValues, type Setting } from './schema.js';
 import { didYouMean } from './suggest.js';
 import { formatHostPort, parseHostPort, type HostPort } from './values.js';
@@ -45,7 +46,9 @@ export const MAX_CONFIG_BYTES = 1024 * 1024;
 async function readConfigFile(path: string): Promise<string> {
   let handle: FileHandle | undefined;
   try {
-    handle = await open(path, 'r');
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw new ConfigUnreadableError(`cannot read config file ${path}: ${stat.isDirectory() ? 'is a directory' : 'not a regular file'}`);
     const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
     let size = 0;
     for (let n = -1; n !== 0 && size < buffer.length; size += n) {
@@ -56,7 +59,7 @@ async function readConfigFile(path: string): Promise<string> {
   } catch (e) {
     if (e instanceof ConfigUnreadableError) throw e;
     const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.code === 'EACCES' ? 'permission denied' : err.message;
+    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.message;
     throw new ConfigUnreadableError(`cannot read config file ${path}: ${why}`);
   } finally {
     await handle?.close();
@@ -90,9 +93,9 @@ export function buildConfig(input: ConfigInput): AgentConfig {
       (values[section] as Record<string, unknown>)[key] = s.type.parse(raw);
       origin.set(`${section}.${key}`, where);
     } catch (e) {
-      const shown = s.secret ? '<redacted>' : raw.length > 60 ? quote(raw) : raw;
-      if ('flag' in where) report(where, `${shown.startsWith('"') ? shown : quote(shown)}: ${(e as Error).message}`, ' ');
-      else report(where, `[${section}] ${key} = ${shown}: ${(e as Error).message}`);
+      const message = (e as Error).message;
+      if ('flag' in where) report(where, `${s.secret ? '<redacted>' : quote(raw)}: ${message}`, ' ');
+      else report(where, `[${section}] ${key} = ${s.secret ? '<redacted>' : clip(raw)}: ${message}`);
     }
   };
 
@@ -102,7 +105,7 @@ export function buildConfig(input: ConfigInput): AgentConfig {
   for (const s of doc.sections) {
     if (knownSections.includes(s.name)) continue;
     const hint = didYouMean(s.name, knownSections);
-    report({ line: s.line }, `[${s.name}]: unknown section${hint ? `; did you mean [${hint}]?` : `; sections are ${knownSections.map((k) => `[${k}]`).join(' ')}`}`);
+    report({ line: s.line }, `[${clip(s.name)}]: unknown section${hint ? `; did you mean [${hint}]?` : `; sections are ${knownSections.map((k) => `[${k}]`).join(' ')}`}`);
   }
 
   const firstLine = new Map<string, number>();
@@ -111,14 +114,14 @@ export function buildConfig(input: ConfigInput): AgentConfig {
     const where = { line: e.line };
     if (e.section === null) {
       const home = sectionOf(e.key);
-      report(where, `${e.key} is outside any section${home ? `; it belongs under [${home}]` : ''}`);
+      report(where, `${clip(e.key)} is outside any section${home ? `; it belongs under [${home}]` : ''}`);
       continue;
     }
     if (!knownSections.includes(e.section)) continue;
     const id = `${e.section}.${e.key}`;
     const first = firstLine.get(id);
     if (first !== undefined) {
-      report(where, `[${e.section}] ${e.key} is set twice (first at line ${first})`);
+      report(where, `[${e.section}] ${clip(e.key)} is set twice (first at line ${first})`);
       continue;
     }
     firstLine.set(id, e.line);
@@ -129,7 +132,7 @@ export function buildConfig(input: ConfigInput): AgentConfig {
     const section = e.section as SectionName;
     const s = settingOf(section, e.key);
     if (s === undefined) {
-      report(where, `[${section}] ${e.key}: unknown key; ${unknownKeyHint(section, e.key)}`);
+      report(where, `[${section}] ${clip(e.key)}: unknown key; ${unknownKeyHint(section, e.key)}`);
       continue;
     }
     apply(section, e.key, s, e.value, where);
@@ -144,13 +147,13 @@ export function buildConfig(input: ConfigInput): AgentConfig {
   for (const e of seedEntries) {
     const where = { line: e.line };
     if (!ID_PATTERN.test(e.key)) {
-      report(where, `[nodes] ${e.key}: a node ID must be 1-64 letters, digits, dot, dash or underscore`);
+      report(where, `[nodes] ${clip(e.key)}: a node ID must be 1-64 letters, digits, dot, dash or underscore`);
       continue;
     }
     try {
       config.nodes.push({ id: e.key, ...parseHostPort(e.value, { defaultPort: config.agent.port }) });
     } catch (err) {
-      report(where, `[nodes] ${e.key} = ${e.value}: ${(err as Error).message}`);
+      report(where, `[nodes] ${e.key} = ${clip(e.value)}: ${(err as Error).message}`);
     }
   }
 

@@ -4,6 +4,8 @@ export function didYouMean(word: string, candidates: Iterable<string>): string |
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(w.length / 3)) + 1;
   for (const c of candidates) {
+    // The distance is at least the difference in length: skip hopeless pairs (and long garbage) cheaply.
+    if (Math.abs(c.length - w.length) >= bestDistance) continue;
     const d = editDistance(w, c.toLowerCase());
     if (d < bestDistance) {
       best = c;

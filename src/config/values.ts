@@ -166,13 +166,17 @@ export function formatHostPort({ host, port }: HostPort): string {
   return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-/** A listen address `host:port`; with `allowOff`, `off` disables the listener (null). */
+/**
+ * A listen address `host:port`; `:port` (Go's form) means every IPv4 address,
+ * and with `allowOff`, `off` disables the listener (null).
+ */
 export function listenAddress(opts: { allowOff: boolean }): ValueType<HostPort | null> {
   return {
     name: opts.allowOff ? 'host:port | off' : 'host:port',
     parse(raw) {
-      if (opts.allowOff && raw.trim().toLowerCase() === 'off') return null;
-      const hp = parseHostPort(raw, { allowZero: true });
+      const v = raw.trim();
+      if (opts.allowOff && v.toLowerCase() === 'off') return null;
+      const hp = parseHostPort(v.startsWith(':') ? `0.0.0.0${v}` : v, { allowZero: true });
       if (isIP(hp.host) === 0 && hp.host !== 'localhost') {
         throw new RangeError('must listen on an IP address (or localhost), such as 127.0.0.1:8080 or 0.0.0.0:8080');
       }

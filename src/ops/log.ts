@@ -44,10 +44,6 @@ export class Logger {
     Object.assign(this.settings, change);
   }
 
-  get level(): LogLevel {
-    return this.settings.level;
-  }
-
   enabled(level: LogLevel): boolean {
     return LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(this.settings.level);
   }

@@ -51,7 +51,7 @@ export class Agent {
   }
 
   async start(): Promise<void> {
-    await this.lifecycle.start();
+    await this.lifecycle.start(this.config.agent.stop_timeout);
     const { agent, cluster } = this.config;
     this.env.log.info(`dinc-agent ${VERSION} running`, {
       id: agent.id,
@@ -122,6 +122,7 @@ export async function runAgent(
   const log = env.log;
   const agent = new Agent(config, env);
   let running = false;
+  let reloadWhenRunning = false;
   let stopping = false;
   let stopOn!: (signal: AgentSignal) => void;
   const stopSignal = new Promise<AgentSignal>((resolve) => (stopOn = resolve));
@@ -134,19 +135,24 @@ export async function runAgent(
     stopping = true;
     stopOn(signal);
   };
+  const reload = (): void => {
+    log.info('SIGHUP: reloading config');
+    agent.reload().catch((error: unknown) => log.error('reload failed', { error }));
+  };
   const unsubscribe = [
     env.signals.on('SIGTERM', () => requestStop('SIGTERM')),
     env.signals.on('SIGINT', () => requestStop('SIGINT')),
     env.signals.on('SIGHUP', () => {
-      if (stopping || !running) return;
-      log.info('SIGHUP: reloading config');
-      agent.reload().catch((error: unknown) => log.error('reload failed', { error }));
+      if (stopping) return;
+      if (running) reload();
+      else reloadWhenRunning = true;
     }),
   ];
   try {
     try {
       await agent.start();
       running = true;
+      if (reloadWhenRunning && !stopping) reload();
     } catch (e) {
       if (!(e instanceof AgentError)) throw e;
       log.error(e.message, { code: e.code });

@@ -1,8 +1,8 @@
 /**
  * An HTTP listener as a lifecycle part: binds on start (reporting a bind
  * failure as ListenFailedError). On stop it refuses new connections, closes
- * idle keep-alive ones, lets requests in flight finish, and when told to let
- * go, closes whatever connections are left.
+ * idle keep-alive ones (server.close does), lets requests in flight finish,
+ * and when told to let go, closes whatever connections are left.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -61,8 +61,8 @@ export class HttpListener implements Part {
         if (e) reject(e);
         else resolve();
       });
-      this.server.closeIdleConnections();
-      letGo.addEventListener('abort', dropRest, { once: true });
+      if (letGo.aborted) dropRest();
+      else letGo.addEventListener('abort', dropRest, { once: true });
     });
   }
 }

@@ -38,7 +38,7 @@ export function router(routes: Routes, log: Logger): (req: IncomingMessage, res:
     const method = req.method === 'HEAD' && byMethod.GET ? 'GET' : (req.method ?? 'GET');
     const handler = byMethod[method];
     if (handler === undefined) {
-      const allow = Object.keys(byMethod).join(', ');
+      const allow = [...Object.keys(byMethod), ...(byMethod.GET ? ['HEAD'] : [])].join(', ');
       sendError(res, 405, 'DINC_METHOD_NOT_ALLOWED', `${req.method ?? ''} is not allowed on ${path}; use ${allow}`, { allow });
       return;
     }

@@ -27,14 +27,14 @@ export class Lifecycle {
     private readonly log: Logger,
   ) {}
 
-  /** Starts every part in order; if one fails, stops those started and rethrows. */
-  async start(): Promise<void> {
+  /** Starts every part in order; if one fails, stops those started (within `stopTimeoutMs`) and rethrows. */
+  async start(stopTimeoutMs: number): Promise<void> {
     for (const part of this.parts) {
       try {
         await part.start();
       } catch (e) {
         this.log.debug('part failed to start', { part: part.name });
-        await this.stop(Number.POSITIVE_INFINITY);
+        await this.stop(stopTimeoutMs);
         throw e;
       }
       this.running.push(part);
@@ -51,7 +51,7 @@ export class Lifecycle {
     const letGo = new AbortController();
     let onExpiry!: () => void;
     const expired = new Promise<'expired'>((resolve) => (onExpiry = () => resolve('expired')));
-    const timers = Number.isFinite(timeoutMs) ? [setTimeout(() => letGo.abort(), timeoutMs * 0.8), setTimeout(onExpiry, timeoutMs)] : [];
+    const timers = [setTimeout(() => letGo.abort(), timeoutMs * 0.8), setTimeout(onExpiry, timeoutMs)];
     let clean = true;
     try {
       for (let part = this.running.pop(); part !== undefined; part = this.running.pop()) {

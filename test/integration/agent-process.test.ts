@@ -45,6 +45,8 @@ describe('dinc-agent start, as a real process', () => {
     const slow = connect(Number(port), host, () => slow.write('GET /health HTTP/1.1\r\nHost: x\r\n'));
     const closed = new Promise((resolve) => slow.on('close', resolve));
     await new Promise((resolve) => slow.on('connect', resolve));
+    // A full request on another connection, answered after the agent has read the slow one's first bytes.
+    expect((await fetch(`${webAddressOf(started)}/health`)).status).toBe(200);
     agent.child.kill('SIGTERM');
     expect(await agent.exited).toBe(0);
     await closed;

@@ -44,6 +44,20 @@ describe('signals reaching a running agent', () => {
     expect(agent.records.filter((r) => r.level === 'info').map((r) => r.msg).slice(-3)).toEqual([expect.stringMatching(/ running$/), 'SIGTERM: stopping', 'stopped']);
   });
 
+  it('a SIGHUP during start-up reloads once the agent is up', async () => {
+    let reloads = 0;
+    const agent = run(() => {
+      reloads++;
+      return Promise.resolve(config());
+    });
+    agent.signals.send('SIGHUP');
+    await agent.running();
+    while (!agent.records.some((r) => r.msg.startsWith('config reloaded'))) await new Promise((r) => setTimeout(r, 5));
+    expect(reloads).toBe(1);
+    agent.signals.send('SIGTERM');
+    expect(await agent.done).toBe(0);
+  });
+
   it('SIGHUP during the stop is ignored, and every handler is removed at the end', async () => {
     let reloads = 0;
     const agent = run(() => {

@@ -45,7 +45,7 @@ describe('the standalone binary, built in this run', () => {
     const unit = join(mkdtempSync(join(tmpdir(), 'dinc-unit-')), 'dinc-agent.service');
     writeFileSync(unit, readFileSync(join(ROOT, 'examples', 'systemd', 'dinc-agent.service'), 'utf8').replace('ExecStart=/usr/local/bin/dinc-agent', `ExecStart=${BINARY}`));
     const r = spawnSync('systemd-analyze', ['verify', unit], { encoding: 'utf8' });
-    expect(r.stderr).toBe('');
+    expect(r.stderr.split('\n').filter((line) => line.includes('dinc-agent'))).toEqual([]);
     expect(r.status).toBe(0);
   });
 });

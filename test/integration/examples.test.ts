@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -19,24 +20,38 @@ describe('cluster.conf.example', () => {
   });
 });
 
+/** A base N such that ports N+1..N+3 on 127.0.0.1 are free right now. */
+async function freePortBase(): Promise<number> {
+  const free = (port: number): Promise<boolean> =>
+    new Promise((resolve) => {
+      const server = createServer().once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * 20_000);
+    if ((await free(base + 1)) && (await free(base + 2)) && (await free(base + 3))) return base;
+  }
+}
+
 describe('examples/local-cluster/start.sh', () => {
   it('starts three agents on one host and stops them all on SIGTERM', async () => {
     const work = mkdtempSync(join(tmpdir(), 'dinc-local-'));
+    const base = await freePortBase();
     const script = spawn(join(ROOT, 'examples', 'local-cluster', 'start.sh'), [], {
-      env: { ...process.env, DINC_WORK_DIR: work },
+      env: { ...process.env, DINC_WORK_DIR: work, DINC_WEB_PORT_BASE: String(base) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<number | null>((resolve) => script.on('exit', resolve));
     try {
       const ids: unknown[] = [];
-      for (const port of [9101, 9102, 9103]) {
+      for (const port of [base + 1, base + 2, base + 3]) {
         for (let tries = 0; ; tries++) {
           const health = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.json() as Promise<{ id: string }>, () => undefined);
           if (health) {
             ids.push(health.id);
             break;
           }
-          if (tries > 200) throw new Error(`no agent on port ${port}: ${readFileSync(join(work, 'logs', `node00${port - 9100}.log`), 'utf8')}`);
+          if (tries > 200) throw new Error(`no agent on port ${port}: ${readFileSync(join(work, 'logs', `node00${port - base}.log`), 'utf8')}`);
           await new Promise((r) => setTimeout(r, 50));
         }
       }

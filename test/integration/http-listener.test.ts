@@ -49,8 +49,8 @@ describe('HTTP listener', () => {
   it('a wrong method is a 405 that lists the allowed ones', async () => {
     const res = await fetch(`${base}/ok`, { method: 'DELETE' });
     expect(res.status).toBe(405);
-    expect(res.headers.get('allow')).toBe('GET');
-    expect(await res.json()).toEqual({ error: { code: 'DINC_METHOD_NOT_ALLOWED', message: 'DELETE is not allowed on /ok; use GET' } });
+    expect(res.headers.get('allow')).toBe('GET, HEAD');
+    expect(await res.json()).toEqual({ error: { code: 'DINC_METHOD_NOT_ALLOWED', message: 'DELETE is not allowed on /ok; use GET, HEAD' } });
   });
 
   it('a failing handler is a 500, logged, and the listener keeps serving', async () => {

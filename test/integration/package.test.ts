@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -29,7 +29,12 @@ describe('the npm package', () => {
     expect(npm(['exec', '--no', '--', 'dinc-agent', '--version'], app)).toBe(`${VERSION}\n`);
   });
 
-  it('runs through npx from a clone after install', () => {
-    expect(execFileSync('npx', ['--no-install', 'dinc-agent', '--help'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })).toContain('Usage: dinc-agent');
-  });
+  it('runs through npx in a fresh clone after npm ci (which builds lib/)', () => {
+    const clone = mkdtempSync(join(tmpdir(), 'dinc-clone-'));
+    const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter((f) => f !== '' && existsSync(join(ROOT, f)));
+    for (const f of tracked) cpSync(join(ROOT, f), join(clone, f));
+    expect(existsSync(join(clone, 'lib'))).toBe(false);
+    npm(['ci', '--prefer-offline'], clone);
+    expect(execFileSync('npx', ['--no-install', 'dinc-agent', '--help'], { cwd: clone, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })).toContain('Usage: dinc-agent');
+  }, 180_000);
 });

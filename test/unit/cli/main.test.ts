@@ -36,6 +36,12 @@ describe('the CLI, parsed without a process', () => {
     }
   });
 
+  it.each([[['help']], [['help', 'start']]])('%j prints help and exits 0', async (argv) => {
+    const io = fakeIO();
+    expect(await main(argv, io)).toBe(0);
+    expect(io.out()).toContain('Usage: dinc-agent');
+  });
+
   it('no arguments prints help on stderr and exits 2', async () => {
     const io = fakeIO();
     expect(await main([], io)).toBe(2);
@@ -51,6 +57,7 @@ describe('the CLI, parsed without a process', () => {
     const io = fakeIO();
     expect(await main(argv, io)).toBe(2);
     expect(io.err()).toContain(message);
+    expect(io.err()).toMatch(/dinc-agent: bad usage; see dinc-agent --help \(DINC_USAGE\)\n$/);
   });
 
   it('keygen prints a 32-byte base64 key that [cluster] encrypt_key accepts', async () => {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -120,6 +121,10 @@ b = "[fe80::1]:7002"
   it('web = off disables the listener', () => {
     expect(build('[agent]\nweb = off\n').agent.web).toBeNull();
   });
+
+  it("Go's :port listens on every IPv4 address", () => {
+    expect(build('[agent]\nweb = :8080\n').agent.web).toEqual({ host: '0.0.0.0', port: 8080 });
+  });
 });
 
 describe('errors name the file, the line, the key and what is valid', () => {
@@ -172,6 +177,12 @@ describe('errors name the file, the line, the key and what is valid', () => {
       'cluster.conf:3: [agent] __proto__: unknown key; [agent] takes id, bind_address, port, advertise_address, web, data_dir, roles, log_level, log_format, api_token, stop_timeout',
       'cluster.conf:5: [cluster] toString: unknown key; [cluster] takes name, discovery_port, multicast_group, encrypt_key, expect',
     ]);
+  });
+
+  it('a huge unknown name is cut short in the message and answered at once', () => {
+    const name = 'k'.repeat(200_000);
+    const [problem] = problems(`[agent]\n${name} = 1\n`);
+    expect(problem).toBe(`cluster.conf:2: [agent] "${'k'.repeat(57)}...": unknown key; [agent] takes id, bind_address, port, advertise_address, web, data_dir, roles, log_level, log_format, api_token, stop_timeout`);
   });
 
   it('an unknown section with nothing close lists the sections', () => {
@@ -264,11 +275,18 @@ describe('reading the file', () => {
     await expect(loadConfig(path, { hostname })).rejects.toThrow(new ConfigUnreadableError(`cannot read config file ${path}: ${why}`));
   });
 
-  it('a file over 1 MiB, or an endless device, is refused without reading it all', async () => {
+  it('a file over 1 MiB is refused without reading it all', async () => {
     const big = join(dir, 'big.conf');
     writeFileSync(big, `# ${'x'.repeat(1024 * 1024)}\n`);
     await expect(loadConfig(big, { hostname })).rejects.toThrow(new ConfigUnreadableError(`cannot read config file ${big}: larger than 1 MiB`));
-    await expect(loadConfig('/dev/zero', { hostname })).rejects.toThrow(new ConfigUnreadableError('cannot read config file /dev/zero: larger than 1 MiB'));
+  });
+
+  it('an endless device or a FIFO is refused at once', async () => {
+    const fifo = join(dir, 'fifo.conf');
+    execFileSync('mkfifo', [fifo]);
+    for (const path of ['/dev/zero', fifo]) {
+      await expect(loadConfig(path, { hostname })).rejects.toThrow(new ConfigUnreadableError(`cannot read config file ${path}: not a regular file`));
+    }
   });
 
   it('binary garbage is reported line by line, each echo cut short', async () => {

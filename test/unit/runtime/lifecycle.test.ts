@@ -25,7 +25,7 @@ describe('lifecycle', () => {
   it('starts parts in order and stops them in reverse', async () => {
     const { calls, part } = recorder();
     const life = new Lifecycle([part('a'), part('b'), part('c')], memoryLogger().log);
-    await life.start();
+    await life.start(1000);
     expect(await life.stop(1000)).toBe(true);
     expect(calls).toEqual(['start a', 'start b', 'start c', 'stop c', 'stop b', 'stop a']);
   });
@@ -33,15 +33,25 @@ describe('lifecycle', () => {
   it('a part that fails to start stops the ones already started and rethrows', async () => {
     const { calls, part } = recorder();
     const life = new Lifecycle([part('a'), part('b'), part('c', { failStart: true }), part('d')], memoryLogger().log);
-    await expect(life.start()).rejects.toThrow('c cannot start');
+    await expect(life.start(1000)).rejects.toThrow('c cannot start');
     expect(calls).toEqual(['start a', 'start b', 'start c', 'stop b', 'stop a']);
+  });
+
+  it('the roll-back of a failed start is bounded by the stop timeout', async () => {
+    vi.useFakeTimers();
+    const { calls, part } = recorder();
+    const life = new Lifecycle([part('a', { hangStop: true }), part('b', { failStart: true })], memoryLogger().log);
+    const started = life.start(1000).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(await started).toEqual(new Error('b cannot start'));
+    expect(calls).toEqual(['start a', 'start b', 'stop a']);
   });
 
   it('a part that fails to stop is logged, the others still stop, and the stop is not clean', async () => {
     const { calls, part } = recorder();
     const { log, records } = memoryLogger();
     const life = new Lifecycle([part('a'), part('b', { failStop: true }), part('c')], log);
-    await life.start();
+    await life.start(1000);
     expect(await life.stop(1000)).toBe(false);
     expect(calls.slice(3)).toEqual(['stop c', 'stop b', 'stop a']);
     expect(records).toContainEqual(expect.objectContaining({ level: 'error', msg: 'part failed to stop', part: 'b' }));
@@ -52,7 +62,7 @@ describe('lifecycle', () => {
     const { calls, part } = recorder();
     const { log, records } = memoryLogger();
     const life = new Lifecycle([part('a'), part('b', { hangStop: true }), part('c')], log);
-    await life.start();
+    await life.start(1000);
     const stopped = life.stop(5000);
     await vi.advanceTimersByTimeAsync(4999);
     expect(calls.slice(3)).toEqual(['stop c', 'stop b']);
@@ -73,7 +83,7 @@ describe('lifecycle', () => {
       stop: (letGo) => new Promise((resolve) => letGo.addEventListener('abort', () => resolve(void lettingGo.push(Date.now())))),
     };
     const life = new Lifecycle([part], memoryLogger().log);
-    await life.start();
+    await life.start(1000);
     const t0 = Date.now();
     const stopped = life.stop(5000);
     await vi.advanceTimersByTimeAsync(3999);
@@ -88,7 +98,7 @@ describe('lifecycle', () => {
     const part: Part = { name: 'p', start: async () => {}, stop: async () => {}, reload: (c) => seen.push(c.agent.id) };
     const life = new Lifecycle([part], memoryLogger().log);
     life.reload({ agent: { id: 'before-start' } } as never);
-    await life.start();
+    await life.start(1000);
     life.reload({ agent: { id: 'x' } } as never);
     expect(seen).toEqual(['x']);
   });
