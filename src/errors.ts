@@ -44,3 +44,13 @@ export class ListenFailedError extends AgentError {
 export class DataDirError extends AgentError {
   readonly code = 'DINC_DATA_DIR';
 }
+
+/** A command could not reach the agent's HTTP API (`--addr`, or `[agent] web` of `--config`). */
+export class AgentUnreachableError extends AgentError {
+  readonly code = 'DINC_AGENT_UNREACHABLE';
+}
+
+/** The agent answered a command's request with an error. */
+export class AgentRequestError extends AgentError {
+  readonly code = 'DINC_AGENT_ERROR';
+}

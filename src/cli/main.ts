@@ -9,7 +9,9 @@ import { normalizeArgv } from './argv.js';
 import { configValidate } from './config-validate.js';
 import { addConfigFlags, configFlagNames, overridesFrom } from './flags.js';
 import type { CliIO } from './io.js';
+import { join } from './join.js';
 import { keygen } from './keygen.js';
+import { members } from './members.js';
 import { start } from './start.js';
 
 /** Builds the program; each action stores its exit code through `done`. */
@@ -41,6 +43,23 @@ export function buildProgram(io: CliIO, done: (code: ExitCode) => void): Command
       done(await configValidate(file ?? (opts.config as string | undefined), overridesFrom(opts), io));
     },
   );
+
+  program
+    .command('members')
+    .description("list the cluster's members as the agent sees them, with the leader")
+    .option('--addr <host:port>', "the agent's HTTP API (default: [agent] web of --config, else 127.0.0.1:8080)")
+    .option('--config <file>', 'read the API address from this cluster.conf')
+    .option('--json', 'print the members as JSON')
+    .action(async (opts: { addr?: string; config?: string; json?: boolean }) => done(await members(opts, io)));
+
+  program
+    .command('join')
+    .description('tell the running agent to join the agents at the given addresses')
+    .argument('<address...>', 'gossip address host:port of an agent to join (port default: [agent] port)')
+    .option('--addr <host:port>', "the agent's HTTP API (default: [agent] web of --config, else 127.0.0.1:8080)")
+    .option('--config <file>', 'read the API address from this cluster.conf')
+    .option('--token <token>', 'the [agent] api_token, if the agent has one (or env DINC_API_TOKEN)')
+    .action(async (addresses: string[], opts: { addr?: string; config?: string; token?: string }) => done(await join(addresses, opts, io)));
 
   program
     .command('keygen')

@@ -1,12 +1,13 @@
 /** Renders docs/configuration.md from the schema, so the reference cannot drift from the code. */
+import { PROFILES, PROFILE_NAMES, type MembershipConfig, type ProfileName } from '../core/membership/config.js';
 import { ROLE_NAMES } from '../roles/index.js';
+import { formatDuration } from './units.js';
 import { NODES_SECTION, SCHEMA, type SectionName, type Setting } from './schema.js';
 
 const SECTION_INTRO: Record<SectionName, string> = {
-  cluster:
-    'What every agent of one cluster must agree on. These settings are read and checked now; discovery, gossip and encryption that use them are not in this build yet.',
-  agent:
-    'This agent: identity, listeners, storage, logging. `bind_address`, `port` and `advertise_address` are for gossip, which is not in this build yet; `api_token` guards the mutating endpoints that later roles add.',
+  cluster: 'What every agent of one cluster must agree on: its name, discovery, encryption, quorum.',
+  gossip: 'How fast members are probed and failures declared (SWIM with Lifeguard; see docs/protocol.md).',
+  agent: 'This agent: identity, listeners, storage, logging. `api_token` guards the mutating HTTP endpoints.',
   registry: 'The registry role (service registry with TTL heartbeats).',
   node: 'The node role (worker that sheds load to its best peer).',
   balancer: 'The balancer role (proxy to the workers).',
@@ -24,6 +25,38 @@ function row(key: string, s: Setting<unknown>): string {
     s.doc.replaceAll('|', '\\|'),
   ];
   return `| ${cells.join(' | ')} |`;
+}
+
+/** The profiles' numbers, one column each. */
+function profileTable(): string[] {
+  const rows: [string, keyof MembershipConfig, string][] = [
+    ['probe interval', 'probeIntervalMs', 'ms'],
+    ['probe timeout (then indirect probes)', 'probeTimeoutMs', 'ms'],
+    ['indirect probes (k)', 'indirectChecks', ''],
+    ['suspicion multiplier: timeout >= mult * max(1, log10 N) * probe interval', 'suspicionMult', ''],
+    ['suspicion timeout starts at this many times the minimum', 'suspicionMaxTimeoutMult', ''],
+    ['retransmits: mult * ceil(log10(N+1))', 'retransmitMult', ''],
+    ['gossip interval', 'gossipIntervalMs', 'ms'],
+    ['gossip fan-out', 'gossipNodes', ''],
+    ['gossip to the dead for', 'gossipToTheDeadMs', 'ms'],
+    ['push-pull interval (stretched above 32 members)', 'pushPullIntervalMs', 'ms'],
+    ['reconnect to a dead member every', 'reconnectIntervalMs', 'ms'],
+    ['forget dead and left members after', 'reapMs', 'ms'],
+    ['Lifeguard health multiplier, at most', 'awarenessMaxMultiplier', ''],
+    ['multicast announce interval, first / at most', 'announceIntervalMs', 'ms'],
+    ['UDP payload, at most', 'maxPacketBytes', 'bytes'],
+  ];
+  const cell = (name: ProfileName, key: keyof MembershipConfig, unit: string): string => {
+    const v = PROFILES[name][key];
+    const shown = unit === 'ms' ? formatDuration(v) : `${v}${unit ? ` ${unit}` : ''}`;
+    return key === 'announceIntervalMs' ? `${shown} / ${formatDuration(PROFILES[name].announceMaxIntervalMs)}` : shown;
+  };
+  return [
+    '| profile setting | lan | local | wan |',
+    '|---|---|---|---|',
+    ...rows.map(([label, key, unit]) => `| ${label} | ${PROFILE_NAMES.map((p) => cell(p, key, unit)).join(' | ')} |`),
+    '',
+  ];
 }
 
 export function renderConfigDocs(): string {
@@ -57,6 +90,7 @@ export function renderConfigDocs(): string {
     out.push('', '| key | type | default | reload | flag | meaning |', '|---|---|---|---|---|---|');
     for (const [key, s] of Object.entries(keys)) out.push(row(key, s));
     out.push('');
+    if (section === 'gossip') out.push(...profileTable());
     if (section === 'cluster') {
       out.push(
         `## [${NODES_SECTION}]`,

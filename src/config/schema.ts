@@ -6,9 +6,12 @@
  */
 import { LOG_LEVELS } from '../ops/log.js';
 import { AVAILABLE_ROLES } from '../roles/index.js';
+import { PROFILE_NAMES } from '../core/membership/config.js';
 import {
+  boolean,
   duration,
   encryptionKey,
+  encryptionKeys,
   integer,
   ipAddress,
   listOf,
@@ -70,17 +73,50 @@ export const SCHEMA = {
       doc: 'Multicast group that discovery announcements are sent to (IPv4 or IPv6).',
       reload: 'restart',
     }),
+    multicast_ttl: setting({
+      type: integer(1, 255),
+      default: 1,
+      doc: 'IP TTL of multicast announcements: 1 keeps them on the local network segment.',
+      reload: 'restart',
+    }),
+    multicast_interface: setting({
+      type: ipAddress({ allowEmpty: true }),
+      default: '',
+      doc: 'Address of the interface that sends and joins multicast. Empty: [agent] bind_address when it is a specific IPv4 address (127.0.0.1 keeps discovery on this host), else the default route\'s interface.',
+      reload: 'restart',
+    }),
     encrypt_key: setting({
       type: encryptionKey(),
       default: '',
-      doc: 'AES-256-GCM key (base64, 32 bytes) for every packet. Empty: packets are not encrypted. Make one with `dinc-agent keygen`.',
-      reload: 'restart',
+      doc: 'AES-256-GCM key (base64, 32 bytes) that seals every packet, discovery included. Empty: packets are not encrypted. Make one with `dinc-agent keygen`.',
+      reload: 'live',
+      secret: true,
+    }),
+    encrypt_keys: setting({
+      type: encryptionKeys(),
+      default: [],
+      doc: 'Further keys that still open packets during a key rotation (encrypt_key seals). Rotate: add the new key here everywhere, make it encrypt_key everywhere, then drop the old one; SIGHUP applies each step.',
+      reload: 'live',
       secret: true,
     }),
     expect: setting({
       type: integer(0, 10_000),
       default: 0,
-      doc: 'Number of agents the cluster should have; a leader needs a majority of it. 0: the number of [nodes] entries (a cluster of one without any).',
+      doc: 'Number of agents the cluster should have; a leader needs a majority of it. 0: the number of [nodes] entries; with neither, every agent is its own quorum.',
+      reload: 'restart',
+    }),
+    leader_preempt: setting({
+      type: boolean(),
+      default: true,
+      doc: 'Whether a returning agent with a lower ID takes the leadership back (GoCluster does). false: a live leader keeps it.',
+      reload: 'live',
+    }),
+  },
+  gossip: {
+    profile: setting({
+      type: oneOf(PROFILE_NAMES),
+      default: 'lan',
+      doc: 'Timing profile of failure detection and gossip: lan, local (one host, fast network) or wan. The profiles are tabled below.',
       reload: 'restart',
     }),
   },

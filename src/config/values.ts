@@ -114,19 +114,21 @@ export function ipAddress(opts: { allowEmpty: boolean }): ValueType<string> {
   };
 }
 
+/** A multicast group address; `off` (the empty string) disables multicast discovery. */
 export function multicastGroup(): ValueType<string> {
   return {
-    name: 'multicast address',
+    name: 'multicast address | off',
     parse(raw) {
       const v = raw.trim();
+      if (v.toLowerCase() === 'off') return '';
       const family = isIP(v);
       const ok =
         (family === 4 && Number(v.split('.')[0]) >= 224 && Number(v.split('.')[0]) <= 239) ||
         (family === 6 && /^ff/i.test(v));
-      if (!ok) throw new RangeError('must be a multicast address: 224.0.0.0-239.255.255.255 or ff00::/8');
+      if (!ok) throw new RangeError('must be a multicast address (224.0.0.0-239.255.255.255 or ff00::/8) or off');
       return v;
     },
-    show: (v) => v,
+    show: (v) => (v === '' ? 'off' : v),
   };
 }
 
@@ -190,15 +192,39 @@ export function listenAddress(opts: { allowOff: boolean }): ValueType<HostPort |
 export function encryptionKey(): ValueType<string> {
   return {
     name: 'base64 key',
-    parse(raw) {
-      const v = raw.trim();
-      if (v === '') return v;
-      const bytes = /^[A-Za-z0-9+/]+={0,2}$/.test(v) ? Buffer.from(v, 'base64') : null;
-      if (bytes === null || bytes.length !== 32 || bytes.toString('base64') !== v) {
-        throw new RangeError('must be 32 bytes in base64 (44 characters); make one with `dinc-agent keygen`');
-      }
-      return v;
-    },
+    parse: (raw) => (raw.trim() === '' ? '' : parseKey(raw.trim())),
     show: (v) => v,
+  };
+}
+
+/** Comma-separated base64 keys: further keys that open packets during a key rotation. */
+export function encryptionKeys(): ValueType<readonly string[]> {
+  return {
+    name: 'list of base64 keys',
+    parse: (raw) => raw.split(',').map((k) => k.trim()).filter((k) => k !== '').map(parseKey),
+    show: (v) => v.join(', '),
+  };
+}
+
+function parseKey(v: string): string {
+  const bytes = /^[A-Za-z0-9+/]+={0,2}$/.test(v) ? Buffer.from(v, 'base64') : null;
+  if (bytes === null || bytes.length !== 32 || bytes.toString('base64') !== v) {
+    throw new RangeError('must be 32 bytes in base64 (44 characters); make one with `dinc-agent keygen`');
+  }
+  return v;
+}
+
+export function boolean(): ValueType<boolean> {
+  const yes = ['true', 'yes', 'on', '1'];
+  const no = ['false', 'no', 'off', '0'];
+  return {
+    name: 'boolean',
+    parse(raw) {
+      const v = raw.trim().toLowerCase();
+      if (yes.includes(v)) return true;
+      if (no.includes(v)) return false;
+      throw new RangeError('must be true or false (also yes/no, on/off, 1/0)');
+    },
+    show: (v) => String(v),
   };
 }

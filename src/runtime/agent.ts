@@ -6,12 +6,14 @@ import { applyLive, diffConfig } from '../config/diff.js';
 import type { AgentConfig } from '../config/load.js';
 import { formatHostPort, type HostPort } from '../config/values.js';
 import { AgentError, ConfigInvalidError, ExitCode } from '../errors.js';
+import type { MemberMeta } from '../core/membership/types.js';
 import type { Logger } from '../ops/log.js';
 import { VERSION } from '../version.js';
 import { DataDir } from './data-dir.js';
-import { sendJson, type Routes } from './http.js';
+import { agentRoutes } from './agent-routes.js';
 import { HttpListener } from './http-listener.js';
 import { Lifecycle, type Part } from './lifecycle.js';
+import { MembershipService } from './membership/service.js';
 import type { AgentSignal, Signals } from './signals.js';
 
 export interface AgentEnv {
@@ -25,6 +27,7 @@ export interface AgentEnv {
 export class Agent {
   private readonly lifecycle: Lifecycle;
   private readonly web: HttpListener | undefined;
+  readonly membership: MembershipService;
   private readonly startedAt: number;
 
   constructor(
@@ -33,11 +36,18 @@ export class Agent {
   ) {
     const log = env.log;
     this.startedAt = env.monotonicMs();
+    this.membership = new MembershipService(config, log.child({ part: 'membership' }), () => this.meta());
     const parts: Part[] = [new DataDir(config.agent.data_dir)];
     if (config.agent.web !== null) {
-      this.web = new HttpListener('web', config.agent.web, this.routes(), log.child({ part: 'web' }));
+      const routes = agentRoutes({
+        config: () => this.config,
+        uptime: () => Math.round(env.monotonicMs() - this.startedAt) / 1000,
+        membership: this.membership,
+      });
+      this.web = new HttpListener('web', config.agent.web, routes, log.child({ part: 'web' }));
       parts.push(this.web);
     }
+    parts.push(this.membership);
     this.lifecycle = new Lifecycle(parts, log);
   }
 
@@ -90,22 +100,10 @@ export class Agent {
     if (waiting.length > 0) log.warn('config changes that need a restart to take effect', { needs_restart: waiting });
   }
 
-  private routes(): Routes {
-    return new Map([
-      [
-        '/health',
-        {
-          GET: (_req, res) =>
-            sendJson(res, 200, {
-              status: 'ok',
-              id: this.config.agent.id,
-              cluster: this.config.cluster.name,
-              version: VERSION,
-              uptime: Math.round(this.env.monotonicMs() - this.startedAt) / 1000,
-            }),
-        },
-      ],
-    ]);
+  /** What this agent advertises to the cluster. */
+  private meta(): MemberMeta {
+    const web = this.webAddress;
+    return { roles: this.config.agent.roles, services: web ? { web: formatHostPort(web) } : {}, tags: {}, version: VERSION };
   }
 }
 

@@ -3,6 +3,7 @@
  * method and path, JSON answers, and one error shape everywhere:
  * `{"error": {"code": "DINC_...", "message": "..."}}`.
  */
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../ops/log.js';
 
@@ -45,9 +46,58 @@ export function router(routes: Routes, log: Logger): (req: IncomingMessage, res:
     Promise.resolve()
       .then(() => handler(req, res))
       .catch((error: unknown) => {
+        if (error instanceof HttpError) {
+          if (!res.headersSent) sendError(res, error.status, error.code, error.message);
+          return;
+        }
         log.error('request handler failed', { method, path, error });
         if (!res.headersSent) sendError(res, 500, 'DINC_INTERNAL', 'internal error; see the agent log');
         else res.destroy();
       });
   };
+}
+
+/** Largest JSON body any endpoint accepts. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** Thrown by body and auth helpers; the router answers it in the common error shape. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Reads and parses a JSON body of at most `limit` bytes; rejects with an HttpError (400, 413, 415). */
+export async function readJson(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<unknown> {
+  const type = req.headers['content-type'] ?? 'application/json';
+  if (!/^application\/json\b/i.test(type)) throw new HttpError(415, 'DINC_BAD_REQUEST', 'the body must be application/json');
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) throw new HttpError(413, 'DINC_BODY_TOO_LARGE', `the body is larger than ${limit} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new HttpError(413, 'DINC_BODY_TOO_LARGE', `the body is larger than ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch (e) {
+    throw new HttpError(400, 'DINC_BAD_REQUEST', `the body is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/** Requires `Authorization: Bearer <token>` when a token is configured; compares in constant time. */
+export function requireToken(req: IncomingMessage, token: string): void {
+  if (token === '') return;
+  const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  if (a.length !== b.length || !timingSafeEqual(a, b)) {
+    throw new HttpError(401, 'DINC_UNAUTHORIZED', 'this endpoint needs Authorization: Bearer <[agent] api_token>');
+  }
 }

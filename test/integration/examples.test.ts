@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { settings } from '../../src/config/schema.js';
 import { ROOT } from '../support/agent-process.js';
+import { freePortBase } from '../support/ports.js';
 
 describe('cluster.conf.example', () => {
   it('is valid and sets every key of the schema to its default', async () => {
@@ -20,23 +20,10 @@ describe('cluster.conf.example', () => {
   });
 });
 
-/** A base N such that ports N+1..N+3 on 127.0.0.1 are free right now. */
-async function freePortBase(): Promise<number> {
-  const free = (port: number): Promise<boolean> =>
-    new Promise((resolve) => {
-      const server = createServer().once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-  for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 20_000);
-    if ((await free(base + 1)) && (await free(base + 2)) && (await free(base + 3))) return base;
-  }
-}
-
 describe('examples/local-cluster/start.sh', () => {
   it('starts three agents on one host and stops them all on SIGTERM', async () => {
     const work = mkdtempSync(join(tmpdir(), 'dinc-local-'));
-    const base = await freePortBase();
+    const base = await freePortBase(3);
     const script = spawn(join(ROOT, 'examples', 'local-cluster', 'start.sh'), [], {
       env: { ...process.env, DINC_WORK_DIR: work, DINC_WEB_PORT_BASE: String(base) },
       stdio: ['ignore', 'pipe', 'pipe'],

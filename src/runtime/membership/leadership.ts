@@ -1,0 +1,52 @@
+/**
+ * Follows who leads, by re-running the pure election on each change of
+ * membership, and logs every change in GoCluster's words.
+ */
+import { elect, type Election } from '../../core/election/leader.js';
+import type { Member } from '../../core/membership/types.js';
+import type { Logger } from '../../ops/log.js';
+
+export interface LeaderView extends Election {
+  /** Time (ms since the epoch) of the last change of leader or of quorum. */
+  readonly since: number;
+  /** Leader changes seen since start. */
+  readonly changes: number;
+}
+
+export class Leadership {
+  private view: LeaderView;
+
+  constructor(
+    private readonly log: Logger,
+    private expected: number,
+    private preempt: boolean,
+    now: number,
+  ) {
+    this.view = { leader: null, quorum: { needed: 0, seen: 0, reached: false }, reason: 'not started', since: now, changes: 0 };
+  }
+
+  get current(): LeaderView {
+    return this.view;
+  }
+
+  setPreempt(preempt: boolean): void {
+    this.preempt = preempt;
+  }
+
+  /** Re-elects from `members`; logs and returns true when the leader changed. */
+  update(members: readonly Member[], now: number): boolean {
+    const alive = members.filter((m) => m.state === 'alive' || m.state === 'suspect').map((m) => m.id);
+    const before = this.view;
+    const next = elect({ alive, expected: this.expected, previous: before.leader, preempt: this.preempt });
+    const changed = next.leader !== before.leader;
+    const quorumChanged = next.quorum.reached !== before.quorum.reached;
+    this.view = { ...next, since: changed || quorumChanged ? now : before.since, changes: before.changes + (changed && before.leader !== null ? 1 : 0) };
+    if (!changed) return false;
+    if (before.leader !== null && !alive.includes(before.leader)) {
+      this.log.warn(`Leader ${before.leader} timed out, initiating new election`);
+    }
+    if (next.leader !== null) this.log.info(`Following new leader: ${next.leader}`, { seen: next.quorum.seen, needed: next.quorum.needed });
+    else this.log.warn(`No leader: ${next.reason}`);
+    return true;
+  }
+}

@@ -1,0 +1,298 @@
+/**
+ * Membership as a lifecycle part: the pure SWIM core driven by real time,
+ * UDP, TCP push-pull, multicast discovery and seed joins, with every frame
+ * sealed by the keyring. Bad packets are counted by reason and dropped,
+ * never thrown.
+ */
+import { randomInt } from 'node:crypto';
+import type { AgentConfig } from '../../config/load.js';
+import { seededRng } from '../../core/rng.js';
+import { clusterTag, decodePacket, decodePushPull, encodePackets, encodePushPull } from '../../core/membership/codec.js';
+import { PROFILES } from '../../core/membership/config.js';
+import { Membership, type MemberEvent, type Output } from '../../core/membership/membership.js';
+import type { PushPull } from '../../core/membership/messages.js';
+import { formatAddress, type Address, type Member, type MemberMeta } from '../../core/membership/types.js';
+import type { Logger } from '../../ops/log.js';
+import type { Part } from '../lifecycle.js';
+import { advertiseAddress } from './advertise.js';
+import { Keyring } from './keyring.js';
+import { Leadership, type LeaderView } from './leadership.js';
+import { LoadSampler } from './load-sampler.js';
+import { MulticastDiscovery } from './multicast.js';
+import { Backoff, resolveSeeds } from './seeds.js';
+import { StreamServer, exchange } from './tcp-stream.js';
+import { UdpTransport } from './udp-transport.js';
+
+/** Counters of traffic and drops, for status and metrics. */
+export interface MembershipCounters {
+  packetsIn: number;
+  packetsOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  exchanges: number;
+  exchangeFailures: number;
+  readonly drops: Map<string, number>;
+}
+
+/** How long a graceful leave may spread before the sockets close. */
+const LEAVE_PROPAGATE_MS = 500;
+/** Warn when nobody has been heard from after this long. */
+const ALONE_WARNING_MS = 10_000;
+
+export class MembershipService implements Part {
+  readonly name = 'membership';
+  readonly counters: MembershipCounters = { packetsIn: 0, packetsOut: 0, bytesIn: 0, bytesOut: 0, exchanges: 0, exchangeFailures: 0, drops: new Map() };
+  private core: Membership | undefined;
+  private keyring: Keyring;
+  private readonly tag: number;
+  private readonly udp: UdpTransport;
+  private readonly streams: StreamServer;
+  private readonly multicast: MulticastDiscovery | undefined;
+  private readonly leadership: Leadership;
+  private readonly sampler = new LoadSampler();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private tickTimer: NodeJS.Timeout | undefined;
+  private running = false;
+
+  constructor(
+    private config: AgentConfig,
+    private readonly log: Logger,
+    /** What this agent advertises; read once the other parts have started. */
+    private readonly meta: () => MemberMeta,
+  ) {
+    const { agent, cluster } = config;
+    this.keyring = keyringOf(config);
+    this.tag = clusterTag(cluster.name);
+    this.udp = new UdpTransport({ host: agent.bind_address, port: agent.port, log });
+    this.udp.onPacket((bytes, from) => this.onPacket(bytes, from));
+    this.streams = new StreamServer({ host: agent.bind_address, port: agent.port, log, handle: (payload) => this.onStream(payload) });
+    if (cluster.multicast_group !== '') {
+      const iface = multicastInterface(cluster.multicast_interface, agent.bind_address, cluster.multicast_group);
+      this.multicast = new MulticastDiscovery({
+        group: cluster.multicast_group,
+        port: cluster.discovery_port,
+        ttl: cluster.multicast_ttl,
+        ...(iface !== undefined ? { interfaceAddress: iface } : {}),
+        log,
+        onPacket: (bytes, from) => this.onPacket(bytes, from),
+      });
+    }
+    this.leadership = new Leadership(log, cluster.expect || config.nodes.length, cluster.leader_preempt, Date.now());
+  }
+
+  /** Every member known, this agent included. */
+  members(): Member[] {
+    return this.core?.members() ?? [];
+  }
+
+  leader(): LeaderView {
+    return this.leadership.current;
+  }
+
+  /** Lifeguard's local health score (0 = healthy). */
+  health(): number {
+    return this.core?.health ?? 0;
+  }
+
+  async start(): Promise<void> {
+    const { agent, cluster, gossip } = this.config;
+    await this.streams.start();
+    await this.udp.start();
+    await this.multicast?.start();
+    const port = this.udp.boundAddress?.port ?? agent.port;
+    const addr = { host: advertiseAddress(agent.bind_address, agent.advertise_address), port };
+    this.core = new Membership({
+      id: agent.id,
+      addr,
+      meta: this.meta(),
+      config: { ...PROFILES[gossip.profile], maxPacketBytes: PROFILES[gossip.profile].maxPacketBytes - this.keyring.overhead },
+      rng: seededRng(randomInt(2 ** 31)),
+      now: Date.now(),
+    });
+    this.running = true;
+    this.log.info('membership started', {
+      gossip: formatAddress({ host: agent.bind_address, port }),
+      advertise: formatAddress(addr),
+      multicast: this.multicast ? `${cluster.multicast_group} port ${cluster.discovery_port} via ${this.multicast.interfaceDescription}` : 'off',
+      seeds: this.config.nodes.map((n) => n.id).join(',') || 'none',
+      encrypted: this.keyring.encrypted,
+      profile: gossip.profile,
+    });
+    this.leadership.update(this.core.members(), Date.now());
+    this.after(ALONE_WARNING_MS, () => {
+      if (this.core && this.core.liveCount === 1 && (this.multicast || this.config.nodes.length > 0)) {
+        this.log.warn('no other agent heard yet', { multicast: this.multicast ? `${cluster.multicast_group}:${cluster.discovery_port}` : 'off', seeds: this.config.nodes.length });
+      }
+    });
+    this.every(2000, () => this.core && this.apply(this.core.updateLoad(this.sampler.sample(), Date.now())));
+    void this.joinSeeds();
+    this.schedule();
+  }
+
+  async stop(letGo: AbortSignal): Promise<void> {
+    const core = this.core;
+    if (core && this.running) {
+      this.apply(core.leave(Date.now()));
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, LEAVE_PROPAGATE_MS);
+        letGo.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+      });
+    }
+    this.running = false;
+    this.sampler.stop();
+    clearTimeout(this.tickTimer);
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    await Promise.all([this.multicast?.stop(), this.udp.stop(), this.streams.stop()]);
+  }
+
+  reload(next: AgentConfig): void {
+    this.config = next;
+    this.keyring = keyringOf(next);
+    this.leadership.setPreempt(next.cluster.leader_preempt);
+    if (this.core) this.leadership.update(this.core.members(), Date.now());
+  }
+
+  /** Joins the agents at `addrs` now; resolves to how many answered. */
+  async join(addrs: readonly Address[]): Promise<{ joined: number; failed: string[] }> {
+    const core = this.core;
+    if (!core) return { joined: 0, failed: addrs.map(formatAddress) };
+    const out = core.join(addrs);
+    const results = await Promise.all(out.exchanges.map((x) => this.runExchange(x.to, x.message)));
+    this.apply({ ...out, exchanges: [] });
+    return { joined: results.filter(Boolean).length, failed: out.exchanges.filter((_, i) => !results[i]).map((x) => formatAddress(x.to)) };
+  }
+
+  // ---- inputs -----------------------------------------------------------------
+
+  private onPacket(bytes: Uint8Array, from: Address): void {
+    const core = this.core;
+    if (!core || !this.running) return;
+    this.counters.packetsIn++;
+    this.counters.bytesIn += bytes.length;
+    const opened = this.keyring.open(bytes);
+    if ('dropped' in opened) return this.drop(opened.dropped);
+    const decoded = decodePacket(opened.plain, this.tag);
+    if (!decoded.ok) return this.drop(decoded.reason);
+    this.apply(core.receive(from, decoded.value, Date.now()));
+  }
+
+  private onStream(payload: Uint8Array): Uint8Array | null {
+    const core = this.core;
+    if (!core || !this.running) return null;
+    const opened = this.keyring.open(payload);
+    if ('dropped' in opened) return this.drop(opened.dropped), null;
+    const decoded = decodePushPull(opened.plain, this.tag);
+    if (!decoded.ok) return this.drop(decoded.reason), null;
+    const { reply, output } = core.receivePushPull(decoded.value, Date.now());
+    this.apply(output);
+    return this.keyring.seal(encodePushPull(this.tag, reply));
+  }
+
+  // ---- outputs ------------------------------------------------------------------
+
+  private apply(out: Output): void {
+    if (!this.core) return;
+    const maxBytes = PROFILES[this.config.gossip.profile].maxPacketBytes - this.keyring.overhead;
+    for (const p of out.packets) {
+      for (const frame of encodePackets(this.tag, p.messages, maxBytes)) this.sendTo(p.to, this.keyring.seal(frame));
+    }
+    for (const x of out.exchanges) void this.runExchange(x.to, x.message);
+    if (out.announce && this.multicast) {
+      for (const frame of encodePackets(this.tag, [out.announce], maxBytes)) this.multicast.announce(this.keyring.seal(frame));
+    }
+    for (const e of out.events) this.logEvent(e);
+    if (out.events.some((e) => e.type !== 'update')) this.leadership.update(this.core.members(), Date.now());
+    this.schedule();
+  }
+
+  private sendTo(to: Address, bytes: Uint8Array): void {
+    this.counters.packetsOut++;
+    this.counters.bytesOut += bytes.length;
+    this.udp.send(to, bytes);
+  }
+
+  /** Runs one push-pull; resolves true when the peer answered and its state was merged. */
+  private async runExchange(to: Address, message: PushPull): Promise<boolean> {
+    this.counters.exchanges++;
+    try {
+      const reply = await exchange(to, this.keyring.seal(encodePushPull(this.tag, message)), { timeoutMs: 5000 });
+      const opened = this.keyring.open(reply);
+      if ('dropped' in opened) throw new Error(`reply dropped: ${opened.dropped}`);
+      const decoded = decodePushPull(opened.plain, this.tag);
+      if (!decoded.ok) throw new Error(`reply dropped: ${decoded.reason}`);
+      if (this.core && this.running) this.apply(this.core.receivePushPullReply(decoded.value, Date.now()));
+      return true;
+    } catch (error) {
+      this.counters.exchangeFailures++;
+      this.log.debug('push-pull failed', { to: formatAddress(to), error });
+      return false;
+    }
+  }
+
+  /** Joins the [nodes] seeds, re-resolving them on every try, until another member is alive. */
+  private async joinSeeds(): Promise<void> {
+    const seeds = this.config.nodes.filter((n) => n.id !== this.config.agent.id);
+    if (seeds.length === 0) return;
+    const backoff = new Backoff({ baseMs: 1000, maxMs: 30_000, random: Math.random });
+    let reported = false;
+    while (this.running && this.core && this.core.liveCount === 1) {
+      const { resolved, failed } = await resolveSeeds(seeds);
+      if (failed.length > 0 && !reported) {
+        this.log.warn('cannot resolve some seeds; retrying', { failed: failed.map((f) => `${f.id}=${f.host}: ${f.error}`) });
+        reported = true;
+      }
+      if (resolved.length > 0 && this.running) await this.join(resolved);
+      if (!this.running || (this.core && this.core.liveCount > 1)) break;
+      await new Promise((resolve) => this.after(backoff.next(), () => resolve(undefined)));
+    }
+  }
+
+  private schedule(): void {
+    if (!this.running || !this.core) return;
+    clearTimeout(this.tickTimer);
+    const delay = Math.min(1000, Math.max(0, this.core.nextDeadline() - Date.now()));
+    this.tickTimer = setTimeout(() => this.core && this.running && this.apply(this.core.tick(Date.now())), delay);
+  }
+
+  private logEvent({ type, member }: MemberEvent): void {
+    const fields = { addr: formatAddress(member.addr), incarnation: member.incarnation };
+    if (type === 'join') this.log.info(`New node discovered: ${member.id}`, { ...fields, roles: member.meta.roles.join(',') || 'none' });
+    else if (type === 'dead') this.log.warn(`Node timeout: ${member.id}`, fields);
+    else if (type === 'left') this.log.info(`Node left: ${member.id}`, fields);
+    else if (type === 'suspect') this.log.info(`Suspecting node: ${member.id}`, fields);
+    else if (type === 'alive') this.log.info(`Node alive again: ${member.id}`, fields);
+    else this.log.debug(`Node ${type}: ${member.id}`, fields);
+  }
+
+  private drop(reason: string): void {
+    this.counters.drops.set(reason, (this.counters.drops.get(reason) ?? 0) + 1);
+  }
+
+  private after(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    this.timers.add(t);
+  }
+
+  private every(ms: number, fn: () => void): void {
+    this.after(ms, () => {
+      fn();
+      if (this.running) this.every(ms, fn);
+    });
+  }
+}
+
+/** The configured interface; else, for an IPv4 group, a specific IPv4 bind address; else the kernel's default. */
+function multicastInterface(configured: string, bind: string, group: string): string | undefined {
+  if (configured !== '') return configured;
+  const v4 = (a: string): boolean => /^\d+\.\d+\.\d+\.\d+$/.test(a);
+  return v4(group) && v4(bind) && bind !== '0.0.0.0' ? bind : undefined;
+}
+
+function keyringOf(config: AgentConfig): Keyring {
+  const keys = [config.cluster.encrypt_key, ...config.cluster.encrypt_keys].filter((k) => k !== '');
+  return new Keyring(keys, config.cluster.name);
+}

@@ -1,0 +1,175 @@
+/**
+ * The UDP socket of membership: probes, acks and gossip travel as opaque
+ * datagrams. Binds (host, port) as udp6 when host is an IPv6 literal (`::`
+ * is dual-stack: IPv4 peers are reached and reported as plain IPv4), else
+ * udp4. Sending never throws; failures and dropped datagrams are counted.
+ * Also home of the small socket helpers the other membership sockets share.
+ */
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { isIP } from 'node:net';
+import { formatHostPort, type HostPort } from '../../config/values.js';
+import { ListenFailedError } from '../../errors.js';
+import type { Logger } from '../../ops/log.js';
+
+/** Datagrams larger than this are dropped unread: the membership wire never sends more than 1400. */
+export const MAX_DATAGRAM_BYTES = 1500;
+/** Receive buffer asked of the kernel, so a burst of gossip is not lost; Linux caps it at net.core.rmem_max. */
+const RECV_BUFFER_BYTES = 4 * 1024 * 1024;
+
+export type PacketHandler = (bytes: Uint8Array, from: HostPort) => void;
+
+export interface UdpCounters {
+  /** Datagrams handed to the packet handler. */
+  received: number;
+  /** Datagrams larger than MAX_DATAGRAM_BYTES, dropped. */
+  droppedOversize: number;
+  /** Calls of the packet handler that threw (a bug; logged at error). */
+  handlerFailed: number;
+  /** Datagrams the kernel accepted for sending. */
+  sent: number;
+  /** Sends that failed: not started, bad address, no route, message too long. */
+  sendFailed: number;
+}
+
+export class UdpTransport {
+  private socket: Socket | undefined;
+  private bound: HostPort | undefined;
+  /** A udp6 socket reaches IPv4 peers only by their IPv4-mapped addresses. */
+  private readonly udp6: boolean;
+  private handler: PacketHandler = () => undefined;
+  private readonly count: UdpCounters = { received: 0, droppedOversize: 0, handlerFailed: 0, sent: 0, sendFailed: 0 };
+
+  constructor(private readonly opts: { readonly host: string; readonly port: number; readonly log: Logger }) {
+    this.udp6 = isIP(opts.host) === 6;
+  }
+
+  /** The address actually bound (port 0 resolved); undefined before start. */
+  get boundAddress(): HostPort | undefined {
+    return this.bound;
+  }
+
+  /** A snapshot of the counters. */
+  get counters(): Readonly<UdpCounters> {
+    return { ...this.count };
+  }
+
+  /** Sets the one function that receives every datagram (replacing any earlier one); it should not throw. */
+  onPacket(handler: PacketHandler): void {
+    this.handler = handler;
+  }
+
+  /** Binds the socket; rejects with ListenFailedError when the address cannot be bound. */
+  start(): Promise<void> {
+    const { host, port, log } = this.opts;
+    const socket = createSocket({ type: this.udp6 ? 'udp6' : 'udp4' });
+    return new Promise((resolve, reject) => {
+      const onError = (e: NodeJS.ErrnoException): void => {
+        closeQuietly(socket);
+        reject(listenFailed('membership (udp)', { host, port }, e));
+      };
+      socket.once('error', onError);
+      socket.bind(port, host, () => {
+        socket.off('error', onError);
+        socket.on('error', (e) => log.warn('membership udp socket error', { error: e }));
+        socket.on('message', (msg, rinfo) => this.receive(msg, rinfo));
+        setRecvBuffer(socket, log);
+        const a = socket.address();
+        this.bound = { host: a.address, port: a.port };
+        this.socket = socket;
+        log.info(`membership listening on udp ${formatHostPort(this.bound)}`);
+        resolve();
+      });
+    });
+  }
+
+  /** Closes the socket; resolves once it is closed. Safe to call when not started. */
+  stop(): Promise<void> {
+    const socket = this.socket;
+    this.socket = undefined;
+    if (socket === undefined) return Promise.resolve();
+    return new Promise((resolve) => socket.close(() => resolve()));
+  }
+
+  /** Sends one datagram to `to` (an IP literal); never throws. A failure is counted and logged at debug. */
+  send(to: HostPort, bytes: Uint8Array): void {
+    const socket = this.socket;
+    if (socket === undefined) {
+      this.sendFailed(to, 'not started');
+      return;
+    }
+    try {
+      socket.send(bytes, to.port, this.udp6 && isIP(to.host) === 4 ? `::ffff:${to.host}` : to.host, (e) => {
+        if (e) this.sendFailed(to, e);
+        else this.count.sent++;
+      });
+    } catch (e) {
+      this.sendFailed(to, e);
+    }
+  }
+
+  private receive(msg: Buffer, rinfo: RemoteInfo): void {
+    if (msg.length > MAX_DATAGRAM_BYTES) {
+      this.count.droppedOversize++;
+      return;
+    }
+    this.count.received++;
+    try {
+      this.handler(msg, { host: unmapped(rinfo.address), port: rinfo.port });
+    } catch (e) {
+      this.count.handlerFailed++;
+      this.opts.log.error('membership packet handler failed', { error: e });
+    }
+  }
+
+  private sendFailed(to: HostPort, error: unknown): void {
+    this.count.sendFailed++;
+    this.opts.log.debug('membership udp send failed', { to: formatHostPort(to), error });
+  }
+}
+
+/** `host` with an IPv4-mapped IPv6 address (`::ffff:10.0.0.5`, as dual-stack sockets report IPv4 peers) written as plain IPv4. */
+export function unmapped(host: string): string {
+  const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(host);
+  return v4?.[1] ?? host;
+}
+
+/** A ListenFailedError for a failed bind, worded like the HTTP listener's; `hint` is appended. */
+export function listenFailed(what: string, address: HostPort, e: unknown, hint = ''): ListenFailedError {
+  return new ListenFailedError(`cannot listen on ${formatHostPort(address)} for ${what}: ${reasonOf(e)}${hint}`);
+}
+
+const REASONS: Readonly<Record<string, string>> = {
+  EADDRINUSE: 'address already in use',
+  EADDRNOTAVAIL: 'address not available on this host',
+  EACCES: 'permission denied',
+  ENETUNREACH: 'network unreachable (no route through this interface)',
+  ENODEV: 'no such interface',
+  EMSGSIZE: 'message too long',
+};
+
+/** A socket error in words: a known errno code explained, else the error's message. */
+export function reasonOf(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const code = (e as NodeJS.ErrnoException).code;
+  return (code !== undefined ? REASONS[code] : undefined) ?? e.message;
+}
+
+/** Asks for a large receive buffer; where the kernel refuses, the default buffer stays and a debug line says so. */
+export function setRecvBuffer(socket: Socket, log: Logger): void {
+  try {
+    socket.setRecvBufferSize(RECV_BUFFER_BYTES);
+  } catch (e) {
+    log.debug('udp receive buffer left at the default', { requested: RECV_BUFFER_BYTES, error: e });
+    return;
+  }
+  log.debug('udp receive buffer set', { requested: RECV_BUFFER_BYTES, granted: socket.getRecvBufferSize() });
+}
+
+/** Closes a socket that may never have bound; never throws. */
+export function closeQuietly(socket: Socket): void {
+  try {
+    socket.close();
+  } catch {
+    // already closed
+  }
+}
