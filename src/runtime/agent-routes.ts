@@ -77,5 +77,25 @@ export function agentRoutes(deps: AgentRouteDeps): Routes {
     ['/v1/members', { GET: members }],
     ['/v1/leader', { GET: (_req, res) => sendJson(res, 200, leaderJson()) }],
     ['/v1/join', { POST: join }],
+    [
+      '/v1/stats',
+      {
+        GET: (_req, res) => {
+          const c = deps.membership.counters;
+          sendJson(res, 200, {
+            membership: {
+              packets_in: c.packetsIn,
+              packets_out: c.packetsOut,
+              bytes_in: c.bytesIn,
+              bytes_out: c.bytesOut,
+              exchanges: c.exchanges,
+              exchange_failures: c.exchangeFailures,
+              drops: Object.fromEntries(c.drops),
+              health_score: deps.membership.health(),
+            },
+          });
+        },
+      },
+    ],
   ]);
 }

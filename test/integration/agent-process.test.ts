@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VERSION } from '../../src/version.js';
+import { freePortBase } from '../support/ports.js';
 import { killAgents, spawnAgent, webAddressOf } from '../support/agent-process.js';
 
 afterEach(killAgents);
@@ -21,7 +22,7 @@ const isRunning = (r: { msg: string }): boolean => r.msg === `dinc-agent ${VERSI
 describe('dinc-agent start, as a real process', () => {
   it('serves /health and stops cleanly with exit 0 on SIGTERM', async () => {
     const { dir, conf } = workdir((d) => `[cluster]\nname = proxy\n[agent]\nid = node001\nweb = 127.0.0.1:0\ndata_dir = ${d}/data\n`);
-    const agent = spawnAgent(['start', '--config', conf]);
+    const agent = await spawnAgent(['start', '--config', conf]);
     const started = await agent.waitFor(isRunning);
     expect(started).toMatchObject({ id: 'node001', cluster: 'proxy', roles: 'none', data_dir: `${dir}/data` });
 
@@ -39,7 +40,7 @@ describe('dinc-agent start, as a real process', () => {
 
   it('a client that never finishes its request does not hold up the stop', async () => {
     const { conf } = workdir((d) => `[agent]\nweb = 127.0.0.1:0\ndata_dir = ${d}/data\nstop_timeout = 1s\n`);
-    const agent = spawnAgent(['start', '--config', conf]);
+    const agent = await spawnAgent(['start', '--config', conf]);
     const started = await agent.waitFor(isRunning);
     const [host, port] = String(started.web).split(':');
     const slow = connect(Number(port), host, () => slow.write('GET /health HTTP/1.1\r\nHost: x\r\n'));
@@ -55,7 +56,7 @@ describe('dinc-agent start, as a real process', () => {
 
   it('SIGINT stops it too, with exit 0', async () => {
     const { dir } = workdir();
-    const agent = spawnAgent(['start', '--web', '127.0.0.1:0', '--data-dir', join(dir, 'data')]);
+    const agent = await spawnAgent(['start', '--web', '127.0.0.1:0', '--data-dir', join(dir, 'data')]);
     await agent.waitFor(isRunning);
     agent.child.kill('SIGINT');
     expect(await agent.exited).toBe(0);
@@ -63,7 +64,7 @@ describe('dinc-agent start, as a real process', () => {
 
   it('runs on the defaults without --config, named after the host', async () => {
     const { dir } = workdir();
-    const agent = spawnAgent(['start', '--web', '127.0.0.1:0', '--data-dir', join(dir, 'data')]);
+    const agent = await spawnAgent(['start', '--web', '127.0.0.1:0', '--data-dir', join(dir, 'data')]);
     const started = await agent.waitFor(isRunning);
     expect(agent.records[0]).toMatchObject({ msg: 'no --config given: running on the defaults, as a cluster of one' });
     expect(started.cluster).toBe('dinc');
@@ -73,7 +74,7 @@ describe('dinc-agent start, as a real process', () => {
 
   it("takes GoCluster's command line: -config, -bind-address, -port, -web and no command", async () => {
     const { conf } = workdir((d) => `[cluster]\nname = proxy\ndiscovery_port = 7946\n[agent]\ndata_dir = ${d}/data\n[nodes]\nnode001 = "127.0.0.1:7946"\n`);
-    const agent = spawnAgent(['-config', conf, '-bind-address', '127.0.0.1', '-port', '7947', '-web', '127.0.0.1:0']);
+    const agent = await spawnAgent(['-config', conf, '-bind-address', '127.0.0.1', '-port', String((await freePortBase(1)) + 1), '-web', '127.0.0.1:0']);
     const started = await agent.waitFor(isRunning);
     expect(await (await fetch(`${webAddressOf(started)}/health`)).json()).toMatchObject({ status: 'ok', cluster: 'proxy' });
     agent.child.kill('SIGTERM');
@@ -82,7 +83,7 @@ describe('dinc-agent start, as a real process', () => {
 
   it('SIGHUP with a broken file keeps the running config and says why', async () => {
     const { dir, conf } = workdir((d) => `[agent]\nid = node001\nweb = 127.0.0.1:0\ndata_dir = ${d}/data\nlog_level = info\n`);
-    const agent = spawnAgent(['start', '--config', conf]);
+    const agent = await spawnAgent(['start', '--config', conf]);
     const started = await agent.waitFor(isRunning);
 
     writeFileSync(conf, `[agent]\nid = node001\nweb = 127.0.0.1:0\ndata_dir = ${dir}/data\nlog_level = loud\nport = 0\n`);
@@ -111,16 +112,16 @@ describe('dinc-agent start, as a real process', () => {
 
   it('a broken config file is exit 2 with file:line, key and what is valid', async () => {
     const { conf } = workdir(() => '[cluster]\nname = proxy\n\n\n\n[agent]\nport = 99999\n');
-    const agent = spawnAgent(['start', '--config', conf]);
+    const agent = await spawnAgent(['start', '--config', conf]);
     expect(await agent.exited).toBe(2);
     expect(agent.stderr()).toBe(`${conf}:7: [agent] port = 99999: must be 1-65535\ndinc-agent: invalid configuration: 1 problem (DINC_CONFIG_INVALID)\n`);
   });
 
   it('a web address in use is exit 1 with DINC_LISTEN_FAILED', async () => {
     const { dir } = workdir();
-    const first = spawnAgent(['start', '--web', '127.0.0.1:0', '--data-dir', join(dir, 'a')]);
+    const first = await spawnAgent(['start', '--web', '127.0.0.1:0', '--data-dir', join(dir, 'a')]);
     const started = await first.waitFor(isRunning);
-    const second = spawnAgent(['start', '--web', String(started.web), '--data-dir', join(dir, 'b')]);
+    const second = await spawnAgent(['start', '--web', String(started.web), '--data-dir', join(dir, 'b')]);
     expect(await second.exited).toBe(1);
     expect(second.records.at(-1)).toMatchObject({ level: 'error', code: 'DINC_LISTEN_FAILED', msg: `cannot listen on ${String(started.web)} for web: address already in use` });
     first.child.kill('SIGTERM');
@@ -129,7 +130,7 @@ describe('dinc-agent start, as a real process', () => {
 
   it('a data_dir that is a file is exit 1 with DINC_DATA_DIR', async () => {
     const { conf } = workdir();
-    const agent = spawnAgent(['start', '--web', '127.0.0.1:0', '--data-dir', conf]);
+    const agent = await spawnAgent(['start', '--web', '127.0.0.1:0', '--data-dir', conf]);
     expect(await agent.exited).toBe(1);
     expect(agent.records.at(-1)).toMatchObject({ code: 'DINC_DATA_DIR', msg: `[agent] data_dir ${conf}: not a directory` });
   });

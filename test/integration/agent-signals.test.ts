@@ -1,18 +1,29 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildConfig, type AgentConfig } from '../../src/config/load.js';
 import { runAgent } from '../../src/runtime/agent.js';
 import { FakeSignals } from '../support/fake-io.js';
+import { freePortBase } from '../support/ports.js';
 import { memoryLogger } from '../support/memory-log.js';
+
+let gossipPort = 0;
+beforeAll(async () => {
+  gossipPort = (await freePortBase(1)) + 1;
+});
 
 function config(): AgentConfig {
   const dir = mkdtempSync(join(tmpdir(), 'dinc-signals-'));
-  return buildConfig({ hostname: 'n1', overrides: [
-    { flag: '--web', section: 'agent', key: 'web', value: '127.0.0.1:0' },
-    { flag: '--data-dir', section: 'agent', key: 'data_dir', value: join(dir, 'data') },
-  ] });
+  return buildConfig({
+    hostname: 'n1',
+    overrides: [
+      { flag: '--web', section: 'agent', key: 'web', value: '127.0.0.1:0' },
+      { flag: '--data-dir', section: 'agent', key: 'data_dir', value: join(dir, 'data') },
+      { flag: '--bind-address', section: 'agent', key: 'bind_address', value: '127.0.0.1' },
+      { flag: '--port', section: 'agent', key: 'port', value: String(gossipPort) },
+    ],
+  });
 }
 
 function run(reloadConfig: () => Promise<AgentConfig> = () => Promise.resolve(config())) {

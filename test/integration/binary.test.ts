@@ -26,7 +26,7 @@ describe('the standalone binary, built in this run', () => {
 
   it('starts, serves /health and stops with exit 0 on SIGTERM, with no Node.js on the PATH', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dinc-binary-'));
-    const agent = spawnAgent(['start', '--id', 'bin1', '--web', '127.0.0.1:0', '--data-dir', join(dir, 'data')], { command: BINARY, env: NO_NODE });
+    const agent = await spawnAgent(['start', '--id', 'bin1', '--web', '127.0.0.1:0', '--data-dir', join(dir, 'data')], { command: BINARY, env: NO_NODE });
     const started = await agent.waitFor((r) => r.msg === `dinc-agent ${VERSION} running`);
     expect(await (await fetch(`${webAddressOf(started)}/health`)).json()).toMatchObject({ status: 'ok', id: 'bin1', version: VERSION });
     agent.child.kill('SIGTERM');

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { LogRecord } from './memory-log.js';
+import { freePortBase } from './ports.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const BIN = join(ROOT, 'bin', 'dinc-agent');
@@ -23,9 +24,16 @@ export interface AgentProcess {
 
 const running = new Set<ChildProcess>();
 
-/** Spawns `command` (default: bin/dinc-agent through this Node) with `args`; logs are JSON. */
-export function spawnAgent(args: readonly string[], opts: { command?: string; env?: NodeJS.ProcessEnv } = {}): AgentProcess {
-  const [file, argv] = opts.command ? [opts.command, args] : [process.execPath, [BIN, ...args]];
+/**
+ * Spawns `command` (default: bin/dinc-agent through this Node) with `args`;
+ * logs are JSON. A `start` that names no gossip port gets one that is free,
+ * on 127.0.0.1, so that agents of parallel tests neither clash nor send
+ * anything off this host.
+ */
+export async function spawnAgent(args: readonly string[], opts: { command?: string; env?: NodeJS.ProcessEnv } = {}): Promise<AgentProcess> {
+  const gossip = args[0] === 'start' && !args.some((a) => /^--?port\b/.test(a)) ? ['--bind-address', '127.0.0.1', '--port', String((await freePortBase(1)) + 1)] : [];
+  const full = [...args, ...gossip];
+  const [file, argv] = opts.command ? [opts.command, full] : [process.execPath, [BIN, ...full]];
   const child = spawn(file, argv, { env: opts.env ?? { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   const records: LogRecord[] = [];
