@@ -198,6 +198,9 @@ function crossChecks(config: AgentConfig): { key: string; text: string }[] {
       text: `[cluster] expect = ${cluster.expect}: must be 0 or at least the ${config.nodes.length} agents listed in [nodes]`,
     });
   }
+  if (cluster.encrypt_keys.length > 0 && cluster.encrypt_key === '') {
+    out.push({ key: 'cluster.encrypt_keys', text: '[cluster] encrypt_keys: needs [cluster] encrypt_key, the key that seals; encrypt_keys only open' });
+  }
   const gossip = { host: agent.bind_address, port: agent.port };
   if (agent.web !== null && agent.web.port !== 0 && overlaps(agent.web, gossip)) {
     out.push({

@@ -40,6 +40,11 @@ const U32_MAX = 0xffffffff;
 /** Fewest bytes a member snapshot can take: id 2, address 5 ("::"), incarnation 4, state 1, meta 4. */
 const MIN_SNAPSHOT_BYTES = 16;
 
+const UTF8_ENCODER = new TextEncoder();
+/** `ignoreBOM` keeps a leading U+FEFF, so every string round-trips. */
+const UTF8_DECODER = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
 /** Tag of a cluster name (crc32 of its UTF-8): packets of other clusters are dropped. */
 export function clusterTag(name: string): number {
   return crc32(UTF8_ENCODER.encode(name));
@@ -50,42 +55,48 @@ export type Decoded<T> = { readonly ok: true; readonly value: T } | { readonly o
 
 // ---------------------------------------------------------------- encoding
 
-const UTF8_ENCODER = new TextEncoder();
-/** `ignoreBOM` keeps a leading U+FEFF, so every string round-trips. */
-const UTF8_DECODER = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
-
 /** A byte buffer that grows as it is written; big-endian throughout. */
 class Writer {
   private buf = new Uint8Array(256);
   private view = new DataView(this.buf.buffer);
-  length = 0;
+  private written = 0;
 
+  /** Bytes written so far. */
+  get length(): number {
+    return this.written;
+  }
+
+  /** Makes room for `n` more bytes and returns where they start; may replace buf and view. */
   private room(n: number): number {
-    const at = this.length;
+    const at = this.written;
     if (at + n > this.buf.length) {
       const next = new Uint8Array(Math.max(this.buf.length * 2, at + n));
       next.set(this.buf.subarray(0, at));
       this.buf = next;
       this.view = new DataView(next.buffer);
     }
-    this.length += n;
+    this.written = at + n;
     return at;
   }
   u8(v: number): void {
-    this.view.setUint8(this.room(1), v);
+    const at = this.room(1);
+    this.view.setUint8(at, v);
   }
   u16(v: number): void {
-    this.view.setUint16(this.room(2), v);
+    const at = this.room(2);
+    this.view.setUint16(at, v);
   }
   u32(v: number): void {
-    this.view.setUint32(this.room(4), v);
+    const at = this.room(4);
+    this.view.setUint32(at, v);
   }
   f32(v: number): void {
-    this.view.setFloat32(this.room(4), v);
+    const at = this.room(4);
+    this.view.setFloat32(at, v);
   }
   bytes(b: Uint8Array): void {
-    this.buf.set(b, this.room(b.length));
+    const at = this.room(b.length);
+    this.buf.set(b, at);
   }
   /** A copy of everything written. */
   finish(): Uint8Array {
@@ -298,6 +309,8 @@ export function encodePushPull(tag: number, message: PushPull): Uint8Array {
 
 /** Thrown inside the decoder only; the entry points turn it into a 'malformed' drop. */
 class Malformed extends Error {}
+/** One shared instance: hostile traffic costs no stack captures. */
+const MALFORMED = new Malformed('malformed membership frame');
 
 /** Bounds-checked big-endian reads over `[pos, end)` of a view. */
 class Reader {
@@ -311,7 +324,7 @@ class Reader {
     return this.end - this.pos;
   }
   private take(n: number): number {
-    if (n > this.end - this.pos) throw new Malformed();
+    if (n > this.end - this.pos) throw MALFORMED;
     const at = this.pos;
     this.pos += n;
     return at;
@@ -338,18 +351,18 @@ class Reader {
   }
   /** Trailing bytes are malformed. */
   done(): void {
-    if (this.pos !== this.end) throw new Malformed();
+    if (this.pos !== this.end) throw MALFORMED;
   }
 }
 
 function getString(r: Reader, min: number, max: number): string {
   const n = r.u8();
-  if (n < min || n > max) throw new Malformed();
+  if (n < min || n > max) throw MALFORMED;
   const bytes = r.bytes(n);
   try {
     return UTF8_DECODER.decode(bytes);
   } catch {
-    throw new Malformed();
+    throw MALFORMED;
   }
 }
 
@@ -357,31 +370,31 @@ const getId = (r: Reader): string => getString(r, 1, MAX_ID_BYTES);
 
 function getBool(r: Reader): boolean {
   const v = r.u8();
-  if (v > 1) throw new Malformed();
+  if (v > 1) throw MALFORMED;
   return v === 1;
 }
 
 function getAddress(r: Reader): Address {
   const host = getString(r, 1, MAX_HOST_BYTES);
   const port = r.u16();
-  if (!isIpLiteral(host) || port === 0) throw new Malformed();
+  if (!isIpLiteral(host) || port === 0) throw MALFORMED;
   return { host, port };
 }
 
 function getLoadFigure(r: Reader): number {
   const v = r.f32();
-  if (!Number.isFinite(v) || v < 0 || Object.is(v, -0)) throw new Malformed();
+  if (!Number.isFinite(v) || v < 0 || Object.is(v, -0)) throw MALFORMED;
   return v;
 }
 
 function getPairs(r: Reader): Record<string, string> {
   const count = r.u8();
-  if (count > MAX_PAIRS) throw new Malformed();
+  if (count > MAX_PAIRS) throw MALFORMED;
   const entries: [string, string][] = [];
   const seen = new Set<string>();
   for (let i = 0; i < count; i++) {
     const key = getString(r, 0, MAX_STRING_BYTES);
-    if (seen.has(key)) throw new Malformed();
+    if (seen.has(key)) throw MALFORMED;
     seen.add(key);
     entries.push([key, getString(r, 0, MAX_STRING_BYTES)]);
   }
@@ -390,7 +403,7 @@ function getPairs(r: Reader): Record<string, string> {
 
 function getMeta(r: Reader): MemberMeta {
   const roleCount = r.u8();
-  if (roleCount > MAX_ROLES) throw new Malformed();
+  if (roleCount > MAX_ROLES) throw MALFORMED;
   const roles: string[] = [];
   for (let i = 0; i < roleCount; i++) roles.push(getString(r, 0, MAX_STRING_BYTES));
   const services = getPairs(r);
@@ -403,7 +416,7 @@ function getSnapshot(r: Reader): MemberSnapshot {
   const addr = getAddress(r);
   const incarnation = r.u32();
   const state: MemberState | undefined = MEMBER_STATES[r.u8()];
-  if (state === undefined) throw new Malformed();
+  if (state === undefined) throw MALFORMED;
   return { id, addr, incarnation, state, meta: getMeta(r) };
 }
 
@@ -433,12 +446,12 @@ const PACKET_READERS = new Map<number, (r: Reader) => PacketMessage>([
 
 function getPacketBody(r: Reader): PacketMessage[] {
   const count = r.u8();
-  if (count === 0) throw new Malformed();
+  if (count === 0) throw MALFORMED;
   const messages: PacketMessage[] = [];
   for (let i = 0; i < count; i++) {
     const read = PACKET_READERS.get(r.u8());
     const body = r.sub(r.u16());
-    if (read === undefined) throw new Malformed();
+    if (read === undefined) throw MALFORMED;
     messages.push(read(body));
     body.done();
   }
@@ -449,7 +462,7 @@ function getPushPullBody(r: Reader): PushPull {
   const from = getId(r);
   const join = getBool(r);
   const count = r.u32();
-  if (count > r.remaining / MIN_SNAPSHOT_BYTES) throw new Malformed();
+  if (count > r.remaining / MIN_SNAPSHOT_BYTES) throw MALFORMED;
   const members: MemberSnapshot[] = [];
   for (let i = 0; i < count; i++) members.push(getSnapshot(r));
   return { type: MsgType.PushPull, from, join, members };
@@ -474,7 +487,7 @@ function decodeFrame<T>(bytes: Uint8Array, tag: number, kind: FrameKind, maxByte
     r.done();
     return { ok: true, value };
   } catch (e) {
-    if (e instanceof Malformed) return drop('malformed');
+    if (e === MALFORMED) return drop('malformed');
     throw e;
   }
 }

@@ -28,10 +28,10 @@ const SEAL_OVERHEAD = HEADER_BYTES + NONCE_BYTES + TAG_BYTES;
  * Why `open` refused a frame; the caller counts drops by it.
  * - `unencrypted`: this ring has keys and the frame is not sealed (a peer without `encrypt_key`).
  * - `decrypt`: a sealed frame that no key opens: another key, another cluster, tampered or truncated.
- * - `version`: a sealed frame of a layout this agent does not know (a newer agent).
+ * - `seal-version`: a sealed frame of a layout this agent does not know (a newer agent).
  * - `not-encrypted-expected`: this ring has no keys and the frame is sealed (a peer with `encrypt_key`).
  */
-export type DropReason = 'unencrypted' | 'decrypt' | 'version' | 'not-encrypted-expected';
+export type DropReason = 'unencrypted' | 'decrypt' | 'seal-version' | 'not-encrypted-expected';
 
 /** What `open` makes of a frame: its plaintext, or why it was dropped. Test with `'dropped' in result`. */
 export type Opened = { readonly plain: Uint8Array } | { readonly dropped: DropReason };
@@ -81,7 +81,7 @@ export class Keyring {
     if (!this.encrypted) return sealed ? { dropped: 'not-encrypted-expected' } : { plain: frame };
     if (!sealed) return { dropped: 'unencrypted' };
     if (frame.length < HEADER_BYTES) return { dropped: 'decrypt' };
-    if (frame[2] !== VERSION) return { dropped: 'version' };
+    if (frame[2] !== VERSION) return { dropped: 'seal-version' };
     if (frame.length < SEAL_OVERHEAD) return { dropped: 'decrypt' };
     const bytes = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
     const nonce = bytes.subarray(HEADER_BYTES, HEADER_BYTES + NONCE_BYTES);

@@ -8,6 +8,7 @@ import { ConfigInvalidError, ConfigUnreadableError } from '../../../src/errors.j
 
 const hostname = 'node001.example.com';
 const KEY = Buffer.alloc(32, 7).toString('base64');
+const KEY2 = Buffer.alloc(32, 8).toString('base64');
 
 function build(text: string, overrides: Override[] = []) {
   return buildConfig({ file: { path: 'cluster.conf', text }, overrides, hostname });
@@ -79,8 +80,14 @@ describe('every setting type', () => {
 name = prod.eu-1
 discovery_port = 7000
 multicast_group = ff02::1234
+multicast_ttl = 4
+multicast_interface = 10.1.2.3
 encrypt_key = ${KEY}
+encrypt_keys = ${KEY2}
 expect = 5
+leader_preempt = no
+[gossip]
+profile = WAN
 [agent]
 id = node10
 bind_address = ::
@@ -99,7 +106,18 @@ listen = 127.0.0.1:6001
 a = "10.0.0.1"
 b = "[fe80::1]:7002"
 `);
-    expect(config.cluster).toEqual({ name: 'prod.eu-1', discovery_port: 7000, multicast_group: 'ff02::1234', encrypt_key: KEY, expect: 5 });
+    expect(config.cluster).toEqual({
+      name: 'prod.eu-1',
+      discovery_port: 7000,
+      multicast_group: 'ff02::1234',
+      multicast_ttl: 4,
+      multicast_interface: '10.1.2.3',
+      encrypt_key: KEY,
+      encrypt_keys: [KEY2],
+      expect: 5,
+      leader_preempt: false,
+    });
+    expect(config.gossip.profile).toBe('wan');
     expect(config.agent).toMatchObject({
       id: 'node10',
       bind_address: '::',
@@ -116,6 +134,19 @@ b = "[fe80::1]:7002"
       { id: 'a', host: '10.0.0.1', port: 7001 },
       { id: 'b', host: 'fe80::1', port: 7002 },
     ]);
+  });
+
+  it('multicast_group = off disables multicast discovery', () => {
+    expect(build('[cluster]\nmulticast_group = off\n').cluster.multicast_group).toBe('');
+  });
+
+  it.each([
+    ['[cluster]\nleader_preempt = maybe', 'cluster.conf:2: [cluster] leader_preempt = maybe: must be true or false (also yes/no, on/off, 1/0)'],
+    ['[cluster]\nencrypt_keys = abc', 'cluster.conf:2: [cluster] encrypt_keys = <redacted>: must be 32 bytes in base64 (44 characters); make one with `dinc-agent keygen`'],
+    ['[cluster]\nmulticast_ttl = 0', 'cluster.conf:2: [cluster] multicast_ttl = 0: must be a whole number 1-255'],
+    ['[gossip]\nprofile = lan2', 'cluster.conf:2: [gossip] profile = lan2: must be one of lan, local, wan'],
+  ])('%j', (text, message) => {
+    expect(problems(text)).toEqual([message]);
   });
 
   it('web = off disables the listener', () => {
@@ -137,7 +168,7 @@ describe('errors name the file, the line, the key and what is valid', () => {
     ['[cluster]\nname =', 'cluster.conf:2: [cluster] name = : must be 1-64 letters, digits, dot, dash or underscore, starting with a letter or digit'],
     ['[cluster]\ndiscovery_port = 0', 'cluster.conf:2: [cluster] discovery_port = 0: must be 1-65535'],
     ['[cluster]\ndiscovery_port = 80a', 'cluster.conf:2: [cluster] discovery_port = 80a: must be 1-65535'],
-    ['[cluster]\nmulticast_group = 10.0.0.1', 'cluster.conf:2: [cluster] multicast_group = 10.0.0.1: must be a multicast address: 224.0.0.0-239.255.255.255 or ff00::/8'],
+    ['[cluster]\nmulticast_group = 10.0.0.1', 'cluster.conf:2: [cluster] multicast_group = 10.0.0.1: must be a multicast address (224.0.0.0-239.255.255.255 or ff00::/8) or off'],
     ['[cluster]\nencrypt_key = abc', 'cluster.conf:2: [cluster] encrypt_key = <redacted>: must be 32 bytes in base64 (44 characters); make one with `dinc-agent keygen`'],
     ['[cluster]\nexpect = -1', 'cluster.conf:2: [cluster] expect = -1: must be a whole number 0-10000'],
     ['[cluster]\nexpect = 2.5', 'cluster.conf:2: [cluster] expect = 2.5: must be a whole number 0-10000'],
@@ -175,7 +206,7 @@ describe('errors name the file, the line, the key and what is valid', () => {
     expect(problems('[agent]\nconstructor = 1\n__proto__ = 2\n[cluster]\ntoString = 3\n')).toEqual([
       'cluster.conf:2: [agent] constructor: unknown key; [agent] takes id, bind_address, port, advertise_address, web, data_dir, roles, log_level, log_format, api_token, stop_timeout',
       'cluster.conf:3: [agent] __proto__: unknown key; [agent] takes id, bind_address, port, advertise_address, web, data_dir, roles, log_level, log_format, api_token, stop_timeout',
-      'cluster.conf:5: [cluster] toString: unknown key; [cluster] takes name, discovery_port, multicast_group, encrypt_key, expect',
+      'cluster.conf:5: [cluster] toString: unknown key; [cluster] takes name, discovery_port, multicast_group, multicast_ttl, multicast_interface, encrypt_key, encrypt_keys, expect, leader_preempt',
     ]);
   });
 
@@ -186,7 +217,7 @@ describe('errors name the file, the line, the key and what is valid', () => {
   });
 
   it('an unknown section with nothing close lists the sections', () => {
-    expect(problems('[zzzzzzzz]\n')).toEqual(['cluster.conf:1: [zzzzzzzz]: unknown section; sections are [cluster] [agent] [registry] [node] [balancer] [raft] [nodes]']);
+    expect(problems('[zzzzzzzz]\n')).toEqual(['cluster.conf:1: [zzzzzzzz]: unknown section; sections are [cluster] [gossip] [agent] [registry] [node] [balancer] [raft] [nodes]']);
   });
 
   it('a key above every section says where it belongs', () => {
@@ -215,6 +246,9 @@ describe('errors name the file, the line, the key and what is valid', () => {
   it('rules between settings point at the key that breaks them', () => {
     expect(problems('[cluster]\nexpect = 2\n[nodes]\na = "h1"\nb = "h2"\nc = "h3"\n')).toEqual([
       'cluster.conf:2: [cluster] expect = 2: must be 0 or at least the 3 agents listed in [nodes]',
+    ]);
+    expect(problems(`[cluster]\nencrypt_keys = ${KEY}\n`)).toEqual([
+      'cluster.conf:2: [cluster] encrypt_keys: needs [cluster] encrypt_key, the key that seals; encrypt_keys only open',
     ]);
     expect(problems('[agent]\nport = 8080\nweb = 0.0.0.0:8080\n')).toEqual([
       'cluster.conf:3: [agent] web = 0.0.0.0:8080: its TCP port is the gossip port ([agent] port = 8080)',

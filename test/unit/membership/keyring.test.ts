@@ -59,10 +59,10 @@ describe('keyring', () => {
     expect(new Keyring([OLD], 'db').open(sealed)).toEqual({ dropped: 'decrypt' });
   });
 
-  it('a sealed frame of an unknown layout version is a version drop', () => {
+  it('a sealed frame of an unknown layout version is a seal-version drop', () => {
     const sealed = Uint8Array.from(new Keyring([OLD], 'proxy').seal(text('ping')));
     sealed[2] = 2;
-    expect(new Keyring([OLD], 'proxy').open(sealed)).toEqual({ dropped: 'version' });
+    expect(new Keyring([OLD], 'proxy').open(sealed)).toEqual({ dropped: 'seal-version' });
   });
 
   it('a keyed agent drops a plain frame as unencrypted', () => {
