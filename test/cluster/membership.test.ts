@@ -234,6 +234,7 @@ describe.skipIf(!ready)('five agents in five network namespaces, multicast only,
     host(5).disconnect();
     try {
       await agree([1, 2, 3, 4], { ...allAlive, node005: 'dead' }, 'node001', 20_000);
+      const othersKnow = Date.now() - t0;
       const cut = await eventually(async () => {
         // The switch's observer cannot reach a host that is cut off: ask from inside its namespace.
         const v = await lan.observerIn(host(5)).json<MembersAnswer>(`http://127.0.0.1:${WEB_PORT}/v1/members`);
@@ -243,7 +244,11 @@ describe.skipIf(!ready)('five agents in five network namespaces, multicast only,
       }, 20_000);
       expect(cut.self).toBe('node005');
       const noLeader = await lan.observerIn(host(5)).json<{ leader: string | null; reason: string | null }>(`http://127.0.0.1:${WEB_PORT}/v1/leader`);
-      figures.push(`partition: node005 cut off, dead to the others and alone after ${Date.now() - t0} ms; it says: ${noLeader.reason}`);
+      const lost = agents.get('node005')!.records.find((r) => r.msg.startsWith('No leader') && Date.parse(String(r.time)) >= t0);
+      figures.push(
+        `partition: node005 cut off; the four agree it is dead after ${othersKnow} ms; node005 sees all four dead after ${Date.now() - t0} ms ` +
+          `and lost its leader after ${lost ? Date.parse(String(lost.time)) - t0 : '?'} ms ("${noLeader.reason}")`,
+      );
     } finally {
       host(5).reconnect();
     }

@@ -19,6 +19,8 @@ interface Cluster {
   readonly agents: Map<string, AgentProcess>;
   web(i: number): string;
   start(i: number, extra?: string): Promise<AgentProcess>;
+  /** Rewrites agent i's config with `section` as the [cluster] body and sends SIGHUP. */
+  reload(i: number, section: string): void;
 }
 
 /** Three-or-more agents on 127.0.0.1: gossip on base+i, web on base+10+i; `cluster` is the [cluster] section body. */
@@ -27,17 +29,25 @@ async function cluster(n: number, section: (base: number) => string): Promise<Cl
   const dir = mkdtempSync(join(tmpdir(), 'dinc-members-'));
   const agents = new Map<string, AgentProcess>();
   const id = (i: number): string => `node00${i}`;
+  const write = (i: number, body: string, extra = ''): string => {
+    const conf = join(dir, `${id(i)}.conf`);
+    writeFileSync(
+      conf,
+      `[agent]\nid = ${id(i)}\nbind_address = 127.0.0.1\nport = ${base + i}\nweb = 127.0.0.1:${base + 10 + i}\ndata_dir = ${join(dir, id(i))}\n${extra}\n[gossip]\nprofile = local\n[cluster]\nname = it\n${body}\n`,
+    );
+    return conf;
+  };
   const c: Cluster = {
     dir,
     base,
     agents,
     web: (i) => `127.0.0.1:${base + 10 + i}`,
+    reload(i, body) {
+      write(i, body);
+      agents.get(id(i))?.child.kill('SIGHUP');
+    },
     async start(i, extra = '') {
-      const conf = join(dir, `${id(i)}.conf`);
-      writeFileSync(
-        conf,
-        `[cluster]\nname = it\n${section(base)}\n[gossip]\nprofile = local\n[agent]\nid = ${id(i)}\nbind_address = 127.0.0.1\nport = ${base + i}\nweb = ${c.web(i)}\ndata_dir = ${join(dir, id(i))}\n${extra}\n`,
-      );
+      const conf = write(i, section(base), extra);
       const agent = await spawnAgent(['start', '--config', conf, '--port', String(base + i)]);
       agents.set(id(i), agent);
       await agent.waitFor((r) => r.msg.endsWith(' running'));
@@ -119,6 +129,28 @@ describe('agents on 127.0.0.1', () => {
     const c = await cluster(2, () => 'multicast_group = off');
     execFileSync(process.execPath, [BIN, 'join', '--addr', c.web(2), `127.0.0.1:${c.base + 1}`], { encoding: 'utf8' });
     await agree(c, [1, 2], { node001: 'alive', node002: 'alive' }, 'node001');
+  });
+
+  it('keys rotate through SIGHUP without the cluster ever splitting', async () => {
+    const [a, b] = [Buffer.alloc(32, 3).toString('base64'), Buffer.alloc(32, 4).toString('base64')];
+    const peers = (base: number): string => `multicast_group = off\n[nodes]\nnode001 = "127.0.0.1:${base + 1}"`;
+    const c = await cluster(2, (base) => `encrypt_key = ${a}\n${peers(base)}`);
+    const both = { node001: 'alive', node002: 'alive' };
+    await agree(c, [1, 2], both, 'node001');
+    for (const step of [`encrypt_key = ${a}\nencrypt_keys = ${b}`, `encrypt_key = ${b}\nencrypt_keys = ${a}`, `encrypt_key = ${b}`]) {
+      for (const i of [1, 2]) c.reload(i, `${step}\n${peers(c.base)}`);
+      await new Promise((r) => setTimeout(r, 1500));
+      await agree(c, [1, 2], both, 'node001');
+    }
+    for (const i of [1, 2]) {
+      const log = c.agents.get(`node00${i}`)?.records ?? [];
+      expect(log.filter((r) => r.msg === 'config reloaded')).toHaveLength(3);
+      expect(log.some((r) => r.msg === 'Node timeout: node001' || r.msg === 'Node timeout: node002')).toBe(false);
+    }
+    // The running agents now hold only the new key: an agent with it alone joins.
+    await c.start(3, '');
+    c.reload(3, `encrypt_key = ${b}\n${peers(c.base)}`);
+    await agree(c, [1, 2, 3], { ...both, node003: 'alive' }, 'node001');
   });
 
   it('an agent with the wrong key cannot join, and its packets are counted as dropped', async () => {

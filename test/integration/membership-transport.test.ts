@@ -177,12 +177,13 @@ describe('TCP push-pull', () => {
     return Buffer.concat([h, payload]);
   };
 
-  it('exchange sends one frame and returns the reply frame; the handler sees the client address', async () => {
+  it('exchange sends one frame and returns the reply frame; the handler sees the client address; the connection then ends', async () => {
     const seen: HostPort[] = [];
     const { s, addr } = await server({ handle: (p, from) => (seen.push(from), Promise.resolve(Uint8Array.from(p).reverse())) });
     expect(str(await exchange(addr, text('abc')))).toBe('cba');
     expect(seen[0]?.host).toBe('127.0.0.1');
-    expect(s.counters).toMatchObject({ accepted: 1, handled: 1 });
+    await until(() => s.openConnections === 0, 'the connection closed');
+    expect(s.counters).toEqual({ accepted: 1, rejected: 0, handled: 1, oversize: 0, timedOut: 0, incomplete: 0, handlerFailed: 0 });
   });
 
   it('a payload of several MiB crosses whole in both directions', async () => {

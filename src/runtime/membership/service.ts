@@ -5,6 +5,7 @@
  * never thrown.
  */
 import { randomInt } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { AgentConfig } from '../../config/load.js';
 import { seededRng } from '../../core/rng.js';
 import { clusterTag, decodePacket, decodePushPull, encodePackets, encodePushPull } from '../../core/membership/codec.js';
@@ -63,7 +64,8 @@ export class MembershipService implements Part {
     const { agent, cluster } = config;
     this.keyring = keyringOf(config);
     this.tag = clusterTag(cluster.name);
-    this.udp = new UdpTransport({ host: agent.bind_address, port: agent.port, log });
+    // The TCP listener binds first and fails for a second agent on this port, so UDP may share it with discovery.
+    this.udp = new UdpTransport({ host: agent.bind_address, port: agent.port, log, reuseAddr: true });
     this.udp.onPacket((bytes, from) => this.onPacket(bytes, from));
     this.streams = new StreamServer({ host: agent.bind_address, port: agent.port, log, handle: (payload) => this.onStream(payload) });
     if (cluster.multicast_group !== '') {
@@ -237,7 +239,7 @@ export class MembershipService implements Part {
     const backoff = new Backoff({ baseMs: 1000, maxMs: 30_000, random: Math.random });
     let reported = false;
     while (this.running && this.core && this.core.liveCount === 1) {
-      const { resolved, failed } = await resolveSeeds(seeds);
+      const { resolved, failed } = await resolveSeeds(seeds, undefined, { family: isIP(this.config.agent.bind_address) === 6 ? 0 : 4 });
       if (failed.length > 0 && !reported) {
         this.log.warn('cannot resolve some seeds; retrying', { failed: failed.map((f) => `${f.id}=${f.host}: ${f.error}`) });
         reported = true;

@@ -39,7 +39,12 @@ export class UdpTransport {
   private handler: PacketHandler = () => undefined;
   private readonly count: UdpCounters = { received: 0, droppedOversize: 0, handlerFailed: 0, sent: 0, sendFailed: 0 };
 
-  constructor(private readonly opts: { readonly host: string; readonly port: number; readonly log: Logger }) {
+  /**
+   * `reuseAddr` lets a multicast discovery socket share the port (bound to its
+   * group address, it takes no unicast); the caller must guard against a
+   * second agent on the same port, as the TCP listener bound first does.
+   */
+  constructor(private readonly opts: { readonly host: string; readonly port: number; readonly log: Logger; readonly reuseAddr?: boolean }) {
     this.udp6 = isIP(opts.host) === 6;
   }
 
@@ -61,7 +66,7 @@ export class UdpTransport {
   /** Binds the socket; rejects with ListenFailedError when the address cannot be bound. */
   start(): Promise<void> {
     const { host, port, log } = this.opts;
-    const socket = createSocket({ type: this.udp6 ? 'udp6' : 'udp4' });
+    const socket = createSocket({ type: this.udp6 ? 'udp6' : 'udp4', reuseAddr: this.opts.reuseAddr ?? false });
     return new Promise((resolve, reject) => {
       const onError = (e: NodeJS.ErrnoException): void => {
         closeQuietly(socket);

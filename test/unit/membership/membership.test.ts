@@ -41,11 +41,19 @@ function sent<T extends PacketMessage>(out: Output, type: T['type']): { to: Addr
   return out.packets.flatMap((p) => p.messages.filter((m): m is T => m.type === type).map((message) => ({ to: p.to, message })));
 }
 
-/** Ticks `m` at every deadline up to `until`, collecting the outputs. */
-function runTicks(m: Membership, from: number, until: number): Output[] {
-  const outs: Output[] = [];
-  for (let t = Math.max(from, m.nextDeadline()); t <= until; t = Math.max(t + 1, m.nextDeadline())) outs.push(m.tick(t));
+/** Ticks `m` at every deadline in [from, until], collecting the outputs (with their times) until `stop` says so. */
+function ticks(m: Membership, from: number, until: number, stop: (out: Output) => boolean = () => false): { t: number; out: Output }[] {
+  const outs: { t: number; out: Output }[] = [];
+  for (let t = Math.max(from, m.nextDeadline()); t <= until; t = Math.max(t + 1, m.nextDeadline())) {
+    const out = m.tick(t);
+    outs.push({ t, out });
+    if (stop(out)) break;
+  }
   return outs;
+}
+
+function runTicks(m: Membership, from: number, until: number): Output[] {
+  return ticks(m, from, until).map((x) => x.out);
 }
 
 const stateOf = (m: Membership, id: string): string | undefined => m.member(id)?.state;
@@ -147,16 +155,14 @@ describe('load travels apart from the incarnation', () => {
   it("a restarted member's load is heard again, though its load seq started over", () => {
     const { a, b } = cluster(['a', 'b']) as { a: Membership; b: Membership };
     for (let i = 1; i <= 5; i++) a.updateLoad({ cpu: i, lagMs: 0 }, i * 10);
-    b.receive(ADDR.a, [loadFrom([a.tick(a.nextDeadline())])], 100);
+    b.receive(ADDR.a, [loadFrom(runTicks(a, 50, 700))], 700);
     expect(b.member('a')?.load?.seq).toBe(5);
-    // a restarts with no state; it learns its old incarnation from b and refutes it, then reports its load.
-    const a2 = member('a', 1000);
-    a2.receive(ADDR.b, [alive('a', 0, { meta: { ...META, version: 'old' } })], 1000);
-    const refutation = runTicks(a2, 1000, 1500).flatMap((o) => sent<Alive>(o, MsgType.Alive))[0]?.message as Alive;
-    b.receive(ADDR.a, [refutation], 1500);
-    expect(incarnationOf(b, 'a')).toBe(1);
-    a2.updateLoad({ cpu: 77, lagMs: 0 }, 1600);
-    b.receive(ADDR.a, [loadFrom(runTicks(a2, 1600, 2200))], 2200);
+    // An hour later a restarts with no state (same id, address and metadata) and reports its load.
+    const later = 3_600_000;
+    const a2 = member('a', later);
+    a2.receive(ADDR.b, [alive('b', 0)], later);
+    a2.updateLoad({ cpu: 77, lagMs: 0 }, later);
+    b.receive(ADDR.a, [loadFrom(runTicks(a2, later, later + 600))], later + 600);
     expect(b.member('a')?.load?.cpu).toBe(77);
   });
 });
@@ -195,5 +201,93 @@ describe('probes', () => {
     const { b } = cluster(['a', 'b', 'c']) as { b: Membership };
     b.receive(ADDR.a, [indirect(false)], 10);
     expect(runTicks(b, 10, 2000).flatMap((o) => sent<Nack>(o, MsgType.Nack))).toEqual([]);
+  });
+});
+
+describe('Lifeguard local health', () => {
+  /** Ticks `m` until it starts a probe; returns the time and the ping. */
+  function nextProbe(m: Membership, from: number): { t: number; ping: { to: Address; message: Ping } } {
+    const isProbe = (out: Output): boolean => sent<Ping>(out, MsgType.Ping).length > 0;
+    const last = ticks(m, from, from + 10_000, isProbe).at(-1);
+    const ping = last && sent<Ping>(last.out, MsgType.Ping)[0];
+    if (last === undefined || ping === undefined) throw new Error('no probe started');
+    return { t: last.t, ping };
+  }
+
+  it('a probe with neither ack nor nacks raises health by the nacks missing, which stretches the probe timeout and interval', () => {
+    const { a } = cluster(['a', 'b', 'c', 'd', 'e']) as { a: Membership };
+    const { t } = nextProbe(a, 0);
+    const indirect = ticks(a, t + 1, t + CONFIG.probeTimeoutMs).flatMap((x) => sent<IndirectPing>(x.out, MsgType.IndirectPing).map(() => x.t));
+    expect(indirect).toEqual([t + CONFIG.probeTimeoutMs, t + CONFIG.probeTimeoutMs, t + CONFIG.probeTimeoutMs]);
+    const second = nextProbe(a, t + CONFIG.probeTimeoutMs + 1);
+    expect(second.t).toBe(t + CONFIG.probeIntervalMs);
+    expect(a.health).toBe(3);
+    // Health 3 multiplies the timeouts by 4: indirect probes only after 4 probe timeouts, the next probe after 4 intervals.
+    const after = ticks(a, second.t + 1, second.t + 4 * CONFIG.probeIntervalMs);
+    const indirectAt = after.find((x) => sent<IndirectPing>(x.out, MsgType.IndirectPing).length > 0)?.t;
+    const nextPingAt = after.find((x) => sent<Ping>(x.out, MsgType.Ping).length > 0)?.t;
+    expect(indirectAt).toBe(second.t + 4 * CONFIG.probeTimeoutMs);
+    expect(nextPingAt).toBe(second.t + 4 * CONFIG.probeIntervalMs);
+  });
+
+  it('each nack received in time spares the prober one point of health', () => {
+    const { a } = cluster(['a', 'b', 'c', 'd', 'e']) as { a: Membership };
+    const { t, ping } = nextProbe(a, 0);
+    const helpers = a.tick(t + CONFIG.probeTimeoutMs);
+    const asks = sent<IndirectPing>(helpers, MsgType.IndirectPing);
+    expect(asks).toHaveLength(3);
+    for (const ask of asks.slice(0, 2)) a.receive(ask.to, [{ type: MsgType.Nack, seq: ping.message.seq, from: 'x' }], t + CONFIG.probeTimeoutMs + 10);
+    a.tick(t + CONFIG.probeIntervalMs);
+    expect(a.health).toBe(1);
+  });
+
+  it('a clean direct probe lowers health again', () => {
+    const { a } = cluster(['a', 'b', 'c', 'd', 'e']) as { a: Membership };
+    const first = nextProbe(a, 0);
+    ticks(a, first.t + 1, first.t + CONFIG.probeIntervalMs - 1);
+    const second = nextProbe(a, first.t + CONFIG.probeIntervalMs);
+    expect(a.health).toBe(3);
+    a.receive(second.ping.to, [{ type: MsgType.Ack, seq: second.ping.message.seq, from: second.ping.message.target }], second.t + 1);
+    nextProbe(a, second.t + 2);
+    expect(a.health).toBe(2);
+  });
+
+  it("a healthy prober hears its helpers' nacks (1 ms away) before its probe round ends, and keeps its health", () => {
+    const ms = cluster(['a', 'b', 'c', 'd', 'e']);
+    const a = ms.a as Membership;
+    const { t, ping } = nextProbe(a, 0);
+    const tIndirect = t + CONFIG.probeTimeoutMs;
+    const asks = sent<IndirectPing>(a.tick(tIndirect), MsgType.IndirectPing);
+    const end = t + CONFIG.probeIntervalMs;
+    // Each helper gets the request 1 ms later, probes the (crashed) target in vain, and nacks; the nack takes 1 ms back.
+    const nacks = asks.map((ask) => {
+      const helper = Object.values(ms).find((m) => m.member(m.id)?.addr.host === ask.to.host) as Membership;
+      helper.receive(ADDR.a, [ask.message], tIndirect + 1);
+      const nacked = ticks(helper, tIndirect + 1, tIndirect + 10_000, (out) => sent<Nack>(out, MsgType.Nack).length > 0).at(-1);
+      return { at: (nacked?.t ?? Infinity) + 1, message: sent<Nack>(nacked?.out ?? { packets: [], exchanges: [], events: [] }, MsgType.Nack)[0]?.message as Nack };
+    });
+    expect(nacks.map((n) => n.message.seq)).toEqual([ping.message.seq, ping.message.seq, ping.message.seq]);
+    for (const n of nacks.filter((x) => x.at < end)) a.receive(addr(9), [n.message], n.at);
+    ticks(a, tIndirect + 1, end);
+    expect(a.health).toBe(0);
+  });
+});
+
+describe('leaving', () => {
+  it('after leaving, a member asks for no tick in the past (a runtime would spin)', () => {
+    const { a } = cluster(['a', 'b', 'c']) as { a: Membership };
+    a.leave(100);
+    a.tick(5000);
+    expect(a.nextDeadline()).toBeGreaterThan(5000);
+  });
+
+  it('a leaving member tells others it left, at its current incarnation', () => {
+    const { a, b } = cluster(['a', 'b', 'c']) as { a: Membership; b: Membership };
+    const out = a.leave(100);
+    const leaves = out.packets.flatMap((p) => p.messages).filter((m) => m.type === MsgType.Dead && m.id === 'a' && m.left);
+    expect(leaves.length).toBeGreaterThan(0);
+    b.receive(ADDR.a, [leaves[0] as PacketMessage], 101);
+    expect(stateOf(b, 'a')).toBe('left');
+    expect(stateOf(a, 'a')).toBe('left');
   });
 });
