@@ -25,6 +25,9 @@ import {
 import { Suspicion, expectedConfirmations, suspicionBounds } from './suspicion.js';
 import type { Address, Member, MemberLoad, MemberMeta, MemberState } from './types.js';
 
+/** Largest incarnation the wire carries. */
+const MAX_INCARNATION = 0xffffffff;
+
 export type MemberEventType = 'join' | 'update' | 'suspect' | 'alive' | 'dead' | 'left' | 'reap';
 
 export interface MemberEvent {
@@ -149,6 +152,7 @@ export class Membership {
 
   /** The earliest time at which `tick` has something to do. */
   nextDeadline(): number {
+    if (this.leaving) return Number.POSITIVE_INFINITY;
     let t = Math.min(this.nextProbeAt, this.nextGossipAt, this.nextPushPullAt, this.nextReconnectAt, this.nextAnnounceAt);
     if (this.probe) t = Math.min(t, this.probe.indirectSent || this.probe.acked !== 'no' ? this.probe.endDeadline : this.probe.directDeadline);
     for (const r of this.relays.values()) t = Math.min(t, r.deadline);
@@ -236,10 +240,12 @@ export class Membership {
     return this.flush();
   }
 
-  /** Spreads this member's current load without touching its incarnation. */
+  /** Spreads this member's current load without touching its incarnation; `now` must be a wall clock (ms) for restarts to be told apart. */
   updateLoad(load: MemberLoad, now: number): Output {
     const self = this.self();
-    self.load = { ...load, seq: ++this.loadSeq, heardAt: now };
+    // Whole seconds of the clock, so a restarted member's updates still count as newer.
+    this.loadSeq = Math.min(MAX_INCARNATION, Math.max(this.loadSeq + 1, Math.floor(now / 1000)));
+    self.load = { ...load, seq: this.loadSeq, heardAt: now };
     this.broadcasts.add(`load:${this.id}`, { type: MsgType.Load, id: this.id, seq: this.loadSeq, cpu: load.cpu, lagMs: load.lagMs });
     return this.flush();
   }
@@ -278,7 +284,8 @@ export class Membership {
   private onIndirectPing(m: IndirectPing, now: number): void {
     if (this.leaving) return;
     const seq = this.nextSeq();
-    this.relays.set(seq, { to: m.fromAddr, seq: m.seq, nack: m.nack, deadline: now + this.awareness.scale(this.config.probeTimeoutMs) });
+    // Nack at 80% of the timeout so that it reaches the prober before its round ends.
+    this.relays.set(seq, { to: m.fromAddr, seq: m.seq, nack: m.nack, deadline: now + Math.floor(this.awareness.scale(this.config.probeTimeoutMs) * 0.8) });
     this.send(m.targetAddr, { type: MsgType.Ping, seq, target: m.target, from: this.id, fromAddr: this.self().addr });
   }
 
@@ -400,7 +407,8 @@ export class Membership {
 
   /** Raises our incarnation above `over` and tells everyone we are alive. */
   private refute(self: Record_, over: number, now: number): void {
-    self.incarnation = over + 1;
+    // The wire carries u32: at the top (only a hostile peer gets there) we can no longer outbid.
+    self.incarnation = Math.min(over + 1, MAX_INCARNATION);
     self.stateChangedAt = now;
     this.broadcasts.add(this.id, { type: MsgType.Alive, id: this.id, incarnation: self.incarnation, addr: self.addr, meta: self.meta });
   }
