@@ -54,7 +54,7 @@ export function agentRoutes(deps: AgentRouteDeps): Routes {
     if (!Array.isArray(body?.addresses) || body.addresses.length === 0 || body.addresses.length > 64 || !body.addresses.every((a) => typeof a === 'string')) {
       throw new HttpError(400, 'DINC_BAD_REQUEST', 'the body must be {"addresses": ["host:port", ...]} with 1-64 entries');
     }
-    const addrs = (body.addresses).map((a) => {
+    const addrs = body.addresses.map((a) => {
       try {
         return parseHostPort(a, { defaultPort: deps.config().agent.port });
       } catch (e) {
