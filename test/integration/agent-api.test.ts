@@ -48,7 +48,8 @@ describe("the agent's membership API", () => {
   });
 
   it('POST /v1/join needs the bearer token, compared exactly', async () => {
-    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: `Bearer ${TOKEN}x` }, { authorization: TOKEN }]) {
+    const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer wrong' }, { authorization: `Bearer ${TOKEN}x` }, { authorization: TOKEN }];
+    for (const headers of attempts) {
       const res = await post('{"addresses":["127.0.0.1:1"]}', { 'content-type': 'application/json', ...headers });
       expect(res.status).toBe(401);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('DINC_UNAUTHORIZED');

@@ -167,8 +167,9 @@ export class MembershipSim {
       .map((m) => m.id);
   }
 
-  /** Every live node sees every other live node alive. */
+  /** Every node has started, and every live node sees every other live node alive. */
   converged(): boolean {
+    if ([...this.nodes.values()].some((n) => n.status === 'pending')) return false;
     const live = this.liveIds();
     return live.every((o) => live.every((s) => s === o || this.stateOf(o, s) === 'alive'));
   }
@@ -224,24 +225,32 @@ export class MembershipSim {
     this.start(n);
   }
 
-  /** Blocks `id`'s event loop for `ms`: nothing runs; then its timers and all queued input run at once. */
-  pause(id: string, ms: number): void {
+  /** Blocks `id`'s event loop (for `ms`, or until `resume`): nothing runs; input queues up. */
+  pause(id: string, ms?: number): void {
     const n = this.node(id);
     if (n.status !== 'running') return;
     n.status = 'paused';
     n.armedAt = undefined;
     n.token++;
     const life = n.life;
-    this.clock.after(ms, () => {
-      if (n.status !== 'paused' || n.life !== life) return;
-      n.status = 'running';
-      const inbox = n.inbox;
-      n.inbox = [];
-      if (this.resumeOrder === 'timers-first') this.fire(n);
-      for (const run of inbox) if (n.status === 'running') run();
-      if (this.resumeOrder === 'input-first') this.fire(n);
-      this.arm(n);
-    });
+    if (ms !== undefined) {
+      this.clock.after(ms, () => {
+        if (n.life === life) this.resume(id);
+      });
+    }
+  }
+
+  /** Unblocks a paused node: its due timers run, then all the input that queued up, at once. */
+  resume(id: string): void {
+    const n = this.node(id);
+    if (n.status !== 'paused') return;
+    n.status = 'running';
+    const inbox = n.inbox;
+    n.inbox = [];
+    if (this.resumeOrder === 'timers-first') this.fire(n);
+    for (const run of inbox) if (n.status === 'running') run();
+    if (this.resumeOrder === 'input-first') this.fire(n);
+    this.arm(n);
   }
 
   /** Leaves gracefully, then stops the node (the agent exits). */

@@ -168,6 +168,25 @@ describe('load travels apart from the incarnation', () => {
 });
 
 describe('probes', () => {
+  it("a probe of a suspect carries the suspicion, even after gossip has stopped repeating it (Lifeguard's buddy system)", () => {
+    const { a } = cluster(['a', 'b', 'c']) as { a: Membership };
+    a.receive(ADDR.b, [suspect('c', 0, 'b')], 0);
+    // c answers every ping (it never heard of the suspicion). Once gossip has spent the suspicion's
+    // retransmits, every ping to c must still tell it that it is suspected.
+    const pingsToC: Output['packets'][number][] = [];
+    for (let t = Math.max(1, a.nextDeadline()); t <= 8000; t = Math.max(t + 1, a.nextDeadline())) {
+      for (const p of a.tick(t).packets) {
+        const ping = p.messages.find((m): m is Ping => m.type === MsgType.Ping && m.target === 'c');
+        if (ping === undefined) continue;
+        if (t > 1500) pingsToC.push(p);
+        a.receive(ADDR.c, [{ type: MsgType.Ack, seq: ping.seq, from: 'c' }], t);
+      }
+    }
+    expect(stateOf(a, 'c')).toBe('suspect');
+    expect(pingsToC.length).toBeGreaterThan(0);
+    for (const p of pingsToC) expect(p.messages).toContainEqual({ type: MsgType.Suspect, id: 'c', incarnation: 0, from: expect.any(String) as unknown });
+  });
+
   it('a ping for another target is not acked; a ping for this member is, with its seq', () => {
     const { b } = cluster(['a', 'b']) as { b: Membership };
     const ping = (target: string, seq: number): Ping => ({ type: MsgType.Ping, seq, target, from: 'a', fromAddr: ADDR.a });

@@ -1,0 +1,425 @@
+// Real clusters of dinc-agent processes, measured; prints Markdown tables and
+// never passes or fails on time.
+//
+//  (a) five agents in five Linux network namespaces on one bridge (multicast
+//      only, encrypted, expect = 5, profile lan): kill -9 of the leader until
+//      the other four agree on the next one, and its restart until all five
+//      agree on it again; median and p90 over --runs runs. Needs root and
+//      iproute2; skipped with a message otherwise.
+//  (b) --agents agents on 127.0.0.1 (seeds = the first agent, multicast
+//      off) started at once: time until every agent lists all of them alive,
+//      CPU and RSS per agent while converging and at rest, false deaths.
+//
+// Usage: node bench/cluster-real.mjs [--runs 10] [--agents 50] [--profile lan|local] [--only netns|local]
+// Runs lib/ as built (`make build` or `npx tsc -p tsconfig.build.json`).
+//
+// The namespace helpers are a minimal copy of test/support/netns.ts (bench
+// cannot import TypeScript); see that file for why the network looks as it
+// does. Namespaces are named dinc<pid>-..., removed at exit, on SIGINT and
+// SIGTERM, and those of dead runs are removed at start.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const ROOT = join(import.meta.dirname, '..');
+const BIN = join(ROOT, 'bin', 'dinc-agent');
+const PREFIX = `dinc${process.pid}`;
+
+const opts = { runs: 10, agents: 50, profile: 'lan', only: '' };
+for (let i = 2; i < process.argv.length; i += 2) {
+  const key = process.argv[i]?.replace(/^--/, '');
+  if (!(key in opts)) throw new Error(`unknown option ${process.argv[i]}; usage: node bench/cluster-real.mjs [--runs 10] [--agents 50] [--profile lan|local] [--only netns|local]`);
+  opts[key] = typeof opts[key] === 'number' ? Number(process.argv[i + 1]) : String(process.argv[i + 1]);
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const dir = mkdtempSync(join(tmpdir(), 'dinc-bench-'));
+const children = new Set();
+const namespacesMade = new Set();
+
+// ---- cleanup ---------------------------------------------------------------------------
+
+function ip(...args) {
+  try {
+    return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 });
+  } catch (e) {
+    throw new Error(`ip ${args.join(' ')} failed: ${e.stderr?.trim() || e.message}`);
+  }
+}
+
+function removeNamespace(ns) {
+  const pids = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout ?? '';
+  for (const pid of pids.split(/\s+/).filter((p) => /^\d+$/.test(p))) {
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+  spawnSync('ip', ['netns', 'del', ns]);
+  namespacesMade.delete(ns);
+}
+
+function cleanup() {
+  for (const c of children) c.kill('SIGKILL');
+  children.clear();
+  for (const ns of [...namespacesMade]) removeNamespace(ns);
+  rmSync(dir, { recursive: true, force: true });
+}
+process.on('exit', cleanup);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    cleanup();
+    process.exit(130);
+  });
+}
+
+function reapStale() {
+  const listed = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
+  for (const ns of listed.split('\n').map((l) => l.split(' ')[0])) {
+    const pid = Number(/^dinc(\d+)-/.exec(ns ?? '')?.[1]);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    let alive = true;
+    try {
+      process.kill(pid, 0);
+    } catch (e) {
+      alive = e.code === 'EPERM';
+    }
+    if (!alive) removeNamespace(ns);
+  }
+}
+
+// ---- processes -------------------------------------------------------------------------
+
+/** Spawns `file args` (through `ip netns exec ns` when ns is given); stderr is parsed as JSON log lines. */
+function launch(file, args, ns) {
+  const [cmd, argv] = ns ? ['ip', ['netns', 'exec', ns, file, ...args]] : [file, args];
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  children.add(child);
+  const records = [];
+  let text = '';
+  createInterface({ input: child.stderr }).on('line', (line) => {
+    if (text.length < 200_000) text += `${line}\n`;
+    try {
+      records.push(JSON.parse(line));
+    } catch {
+      // not a log line
+    }
+  });
+  const exited = new Promise((resolve) =>
+    child.on('exit', (code, signal) => {
+      children.delete(child);
+      resolve(code ?? signal);
+    }),
+  );
+  return { child, records, exited, stderr: () => text };
+}
+
+async function waitForLog(p, predicate, ms = 15_000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (p.records.some(predicate)) return;
+    if (p.child.exitCode !== null || p.child.signalCode !== null) throw new Error(`agent exited:\n${p.stderr()}`);
+    await sleep(20);
+  }
+  throw new Error(`no such log line within ${ms} ms:\n${p.stderr()}`);
+}
+
+const OBSERVER_SCRIPT = `
+import { createInterface } from 'node:readline';
+const out = (o) => process.stdout.write(JSON.stringify(o) + '\\n');
+createInterface({ input: process.stdin })
+  .on('line', async (line) => {
+    const { id, url, timeoutMs } = JSON.parse(line);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+      out({ id, status: res.status, body: await res.text() });
+    } catch (e) {
+      out({ id, error: String(e?.cause?.code ?? e?.name ?? e) });
+    }
+  })
+  .on('close', () => process.exit(0));
+`;
+
+/** HTTP GET from inside namespace ns, through one long-lived process there (see test/support/netns.ts). */
+function observer(ns) {
+  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '--input-type=module', '-e', OBSERVER_SCRIPT], { stdio: ['pipe', 'pipe', 'inherit'] });
+  children.add(child);
+  const pending = new Map();
+  let next = 0;
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    const a = JSON.parse(line);
+    const p = pending.get(a.id);
+    pending.delete(a.id);
+    if (a.error !== undefined || a.status !== 200) p?.reject(new Error(a.error ?? `status ${a.status}`));
+    else p?.resolve(JSON.parse(a.body));
+  });
+  return {
+    json: (url, timeoutMs = 3000) =>
+      new Promise((resolve, reject) => {
+        const id = next++;
+        pending.set(id, { resolve, reject });
+        child.stdin.write(`${JSON.stringify({ id, url, timeoutMs })}\n`);
+      }),
+  };
+}
+
+async function getJson(url, timeoutMs = 3000) {
+  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  if (!res.ok) throw new Error(`${url}: ${res.status}`);
+  return res.json();
+}
+
+// ---- figures ---------------------------------------------------------------------------
+
+function quantile(values, q) {
+  const s = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
+}
+const fmt = (v, digits = 0) => (Number.isFinite(v) ? v.toFixed(digits) : '-');
+const id = (i) => `node${String(i).padStart(3, '0')}`;
+
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+/** CPU seconds (user + system) and RSS (MiB) of a process, from /proc. */
+function usage(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const cpu = (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+    const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+    return { cpu, rss };
+  } catch {
+    return { cpu: NaN, rss: NaN };
+  }
+}
+
+/** Polls `check` every `everyMs` until it returns true; resolves to the ms it took, or NaN after `ms`. */
+async function timeUntil(check, ms, everyMs = 50, t0 = Date.now()) {
+  const until = t0 + ms;
+  while (Date.now() < until) {
+    try {
+      if (await check()) return Date.now() - t0;
+    } catch {
+      // not yet
+    }
+    await sleep(everyMs);
+  }
+  return NaN;
+}
+
+// ---- (a) five agents in five namespaces -------------------------------------------------
+
+function netnsReady() {
+  if (process.platform !== 'linux') return `this is ${process.platform}, not Linux`;
+  if (process.getuid?.() !== 0) return 'not running as root';
+  if (spawnSync('sh', ['-c', 'command -v ip']).status !== 0) return '`ip` (iproute2) is not installed';
+  return null;
+}
+
+async function benchNetns() {
+  const n = 5;
+  reapStale();
+  const subnet = `10.254.${(process.pid % 254) + 1}`;
+  const sw = `${PREFIX}-sw`;
+  ip('netns', 'add', sw);
+  namespacesMade.add(sw);
+  ip('-n', sw, 'link', 'set', 'lo', 'up');
+  ip('-n', sw, 'link', 'add', 'br0', 'type', 'bridge');
+  ip('-n', sw, 'addr', 'add', `${subnet}.254/24`, 'dev', 'br0');
+  ip('-n', sw, 'link', 'set', 'br0', 'up');
+  const hosts = [];
+  for (let i = 1; i <= n; i++) {
+    const ns = `${PREFIX}-h${i}`;
+    ip('netns', 'add', ns);
+    namespacesMade.add(ns);
+    ip('-n', ns, 'link', 'set', 'lo', 'up');
+    ip('-n', ns, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', `p${i}`, 'netns', sw);
+    ip('-n', ns, 'addr', 'add', `${subnet}.${i}/24`, 'dev', 'eth0');
+    ip('-n', ns, 'link', 'set', 'eth0', 'up');
+    ip('-n', ns, 'route', 'add', '224.0.0.0/4', 'dev', 'eth0');
+    ip('-n', sw, 'link', 'set', `p${i}`, 'master', 'br0');
+    ip('-n', sw, 'link', 'set', `p${i}`, 'up');
+    hosts.push({ ns, address: `${subnet}.${i}` });
+  }
+  const obs = observer(sw);
+  const key = randomBytes(32).toString('base64');
+  const agents = new Map();
+  const start = async (i) => {
+    const file = join(dir, `netns-${id(i)}.conf`);
+    writeFileSync(
+      file,
+      `[cluster]\nname = bench\nexpect = ${n}\nencrypt_key = ${key}\ndiscovery_port = 7947\n[gossip]\nprofile = lan\n` +
+        `[agent]\nid = ${id(i)}\nbind_address = 0.0.0.0\nport = 7946\nweb = 0.0.0.0:8080\ndata_dir = ${join(dir, `netns-${id(i)}`)}\nlog_format = json\n`,
+    );
+    const a = launch(process.execPath, [BIN, 'start', '--config', file], hosts[i - 1].ns);
+    agents.set(i, a);
+    await waitForLog(a, (r) => r.msg?.endsWith(' running'));
+    return a;
+  };
+  /** Whether every agent in `who` names `leader` and sees exactly `alive` alive (and `dead` dead). */
+  const agree = async (who, leader, alive, dead = []) => {
+    const views = await Promise.all(who.map((i) => obs.json(`http://${hosts[i - 1].address}:8080/v1/members`)));
+    return views.every((v) => {
+      const state = Object.fromEntries(v.members.map((m) => [m.id, m.state]));
+      return v.leader === leader && alive.every((x) => state[x] === 'alive') && dead.every((x) => state[x] === 'dead') && v.members.length === alive.length + dead.length;
+    });
+  };
+  const all = [1, 2, 3, 4, 5];
+  const names = all.map(id);
+  const t0 = Date.now();
+  await Promise.all(all.map(start));
+  const converge = await timeUntil(() => agree(all, 'node001', names), 30_000, 50, t0);
+  if (!Number.isFinite(converge)) throw new Error('the five agents did not converge within 30 s');
+
+  const failover = [];
+  const detect = [];
+  const rejoin = [];
+  let falseDeaths = 0;
+  for (let run = 0; run < opts.runs; run++) {
+    const marks = new Map([2, 3, 4, 5].map((i) => [i, agents.get(i).records.length]));
+    const k0 = Date.now();
+    agents.get(1).child.kill('SIGKILL');
+    await agents.get(1).exited;
+    failover.push(await timeUntil(() => agree([2, 3, 4, 5], 'node002', names.slice(1), ['node001']), 30_000, 25, k0));
+    const first = [2, 3, 4, 5]
+      .map((i) => agents.get(i).records.slice(marks.get(i)).find((r) => r.msg === 'Node timeout: node001'))
+      .filter(Boolean)
+      .map((r) => Date.parse(r.time) - k0);
+    detect.push(Math.min(...first));
+    falseDeaths += [2, 3, 4, 5].flatMap((i) => agents.get(i).records.slice(marks.get(i))).filter((r) => /^Node timeout: node00[2-5]$/.test(r.msg)).length;
+    const r0 = Date.now();
+    await start(1);
+    rejoin.push(await timeUntil(() => agree(all, 'node001', names), 30_000, 25, r0));
+    await sleep(1000);
+  }
+  for (const a of agents.values()) a.child.kill('SIGKILL');
+  for (const ns of [...namespacesMade]) removeNamespace(ns);
+
+  console.log(`### (a) Five agents in five network namespaces (bridge, multicast only, AES-GCM, expect = 5, profile lan), ${opts.runs} runs\n`);
+  console.log(`Start of five agents at once until all agree on five alive and node001: ${converge} ms.\n`);
+  console.log('| measure | median ms | p90 ms | min ms | max ms |');
+  console.log('|---|---:|---:|---:|---:|');
+  const row = (label, v) => console.log(`| ${label} | ${fmt(quantile(v, 0.5))} | ${fmt(quantile(v, 0.9))} | ${fmt(Math.min(...v))} | ${fmt(Math.max(...v))} |`);
+  row('kill -9 of leader node001 → all four agree on node002 (and node001 dead)', failover);
+  row('kill -9 → first "Node timeout: node001" logged', detect);
+  row('restart of node001 → all five agree on node001 again', rejoin);
+  console.log(`\nOther agents falsely declared dead during these runs: ${falseDeaths}.\n`);
+}
+
+// ---- (b) many agents on 127.0.0.1 --------------------------------------------------------
+
+function portFree(port) {
+  const tcp = new Promise((resolve) => {
+    const s = createServer().once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+  const udp = new Promise((resolve) => {
+    const s = createSocket('udp4').once('error', () => resolve(false));
+    s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+  return Promise.all([tcp, udp]).then(([a, b]) => a && b);
+}
+
+async function freeBase(count) {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    let ok = true;
+    for (let i = 1; i <= count && ok; i++) ok = await portFree(base + i);
+    if (ok) return base;
+  }
+  throw new Error(`no ${count} free ports found on 127.0.0.1`);
+}
+
+async function benchLocal() {
+  const n = opts.agents;
+  const base = await freeBase(2 * n);
+  const gossip = (i) => base + i;
+  const webPort = (i) => base + n + i;
+  const agents = [];
+  const t0 = Date.now();
+  for (let i = 1; i <= n; i++) {
+    const file = join(dir, `local-${id(i)}.conf`);
+    writeFileSync(
+      file,
+      `[cluster]\nname = bench\nmulticast_group = off\nexpect = ${n}\n[gossip]\nprofile = ${opts.profile}\n` +
+        `[agent]\nid = ${id(i)}\nbind_address = 127.0.0.1\nport = ${gossip(i)}\nweb = 127.0.0.1:${webPort(i)}\ndata_dir = ${join(dir, `local-${id(i)}`)}\nlog_format = json\n` +
+        `[nodes]\nnode001 = "127.0.0.1:${gossip(1)}"\n`,
+    );
+    agents.push(launch(process.execPath, [BIN, 'start', '--config', file]));
+  }
+  const spawned = Date.now() - t0;
+  const convergedAt = new Array(n).fill(NaN);
+  const cpuAtConverge = new Array(n).fill(NaN);
+  const until = t0 + 180_000;
+  while (convergedAt.some((x) => !Number.isFinite(x)) && Date.now() < until) {
+    await Promise.all(
+      agents.map(async (a, k) => {
+        if (Number.isFinite(convergedAt[k])) return;
+        try {
+          const v = await getJson(`http://127.0.0.1:${webPort(k + 1)}/v1/members`, 2000);
+          if (v.members.filter((m) => m.state === 'alive').length === n) {
+            convergedAt[k] = Date.now() - t0;
+            cpuAtConverge[k] = usage(a.child.pid).cpu;
+          }
+        } catch {
+          // not listening yet
+        }
+      }),
+    );
+    await sleep(250);
+  }
+  const all = Math.max(...convergedAt);
+  // Every agent at the same moment: all alive, one leader.
+  const final = await Promise.all(agents.map((_, k) => getJson(`http://127.0.0.1:${webPort(k + 1)}/v1/members`, 5000).catch(() => null)));
+  const together = final.filter((v) => v && v.members.filter((m) => m.state === 'alive').length === n).length;
+  const leaders = new Set(final.map((v) => v?.leader ?? 'none'));
+
+  const rest0 = agents.map((a) => usage(a.child.pid));
+  const restMs = 20_000;
+  await sleep(restMs);
+  const rest1 = agents.map((a) => usage(a.child.pid));
+  const restCpu = rest1.map((u, k) => ((u.cpu - rest0[k].cpu) / (restMs / 1000)) * 100);
+  const rss = rest1.map((u) => u.rss);
+  const logs = agents.flatMap((a) => a.records);
+  const timeouts = logs.filter((r) => r.msg?.startsWith('Node timeout')).length;
+  const suspicions = logs.filter((r) => r.msg?.startsWith('Suspecting node')).length;
+  const failedAgents = agents.filter((a) => a.child.exitCode !== null || a.child.signalCode !== null).length;
+  for (const a of agents) a.child.kill('SIGKILL');
+
+  console.log(`### (b) ${n} agents on 127.0.0.1 started at once (seeds = node001, multicast off, profile ${opts.profile})\n`);
+  console.log(`Machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), Node ${process.version}; all ${n} spawned within ${spawned} ms.\n`);
+  console.log('| measure | value |');
+  console.log('|---|---:|');
+  console.log(`| spawn → every agent lists ${n} alive (last agent) | ${Number.isFinite(all) ? `${all} ms` : `not within 180 s (${convergedAt.filter(Number.isFinite).length} of ${n})`} |`);
+  console.log(`| spawn → first / median agent lists ${n} alive | ${fmt(Math.min(...convergedAt))} / ${fmt(quantile(convergedAt, 0.5))} ms |`);
+  console.log(`| agents that list ${n} alive at one moment afterwards | ${together} of ${n} |`);
+  console.log(`| leaders named by the ${n} agents | ${[...leaders].join(', ')} |`);
+  console.log(`| CPU per agent from spawn to its convergence, median / p90 / max | ${fmt(quantile(cpuAtConverge, 0.5), 2)} / ${fmt(quantile(cpuAtConverge, 0.9), 2)} / ${fmt(Math.max(...cpuAtConverge), 2)} s |`);
+  console.log(`| CPU per agent at rest (${restMs / 1000} s after convergence), median / p90 / max | ${fmt(quantile(restCpu, 0.5), 2)} / ${fmt(quantile(restCpu, 0.9), 2)} / ${fmt(Math.max(...restCpu), 2)} % of a core |`);
+  console.log(`| all ${n} agents at rest together | ${fmt(restCpu.reduce((s, x) => s + x, 0), 1)} % of a core |`);
+  console.log(`| RSS per agent at rest, median / p90 / max | ${fmt(quantile(rss, 0.5), 1)} / ${fmt(quantile(rss, 0.9), 1)} / ${fmt(Math.max(...rss), 1)} MiB |`);
+  console.log(`| "Node timeout" lines (false deaths: nobody was stopped) | ${timeouts} |`);
+  console.log(`| "Suspecting node" lines | ${suspicions} |`);
+  console.log(`| agents that exited by themselves | ${failedAgents} |`);
+  console.log('');
+}
+
+// ---- main ------------------------------------------------------------------------------
+
+if (!existsSync(join(ROOT, 'lib', 'bin.js'))) throw new Error('lib/ is not built: run `make build` (or npx tsc -p tsconfig.build.json) first');
+console.log(`## dinc-agent on real networks (${new Date().toISOString().slice(0, 10)})\n`);
+const peers = ['serf', 'consul'].filter((c) => spawnSync('sh', ['-c', `command -v ${c}`]).status === 0);
+console.log(`Only dinc-agent is measured: ${peers.length > 0 ? `${peers.join(', ')} found but not driven by this bench` : 'no peer agent (serf, consul) is installed here'}.\n`);
+if (opts.only !== 'local') {
+  const missing = netnsReady();
+  if (missing) console.log(`### (a) Five agents in five network namespaces: skipped (${missing}; it needs root and iproute2)\n`);
+  else await benchNetns();
+}
+if (opts.only !== 'netns') await benchLocal();
+cleanup();
