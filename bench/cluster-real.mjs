@@ -17,6 +17,7 @@
 // cannot import TypeScript); see that file for why the network looks as it
 // does. Namespaces are named dinc<pid>-..., removed at exit, on SIGINT and
 // SIGTERM, and those of dead runs are removed at start.
+/* global fetch, AbortSignal, setTimeout */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
@@ -254,7 +255,7 @@ async function benchNetns() {
     const file = join(dir, `netns-${id(i)}.conf`);
     writeFileSync(
       file,
-      `[cluster]\nname = bench\nexpect = ${n}\nencrypt_key = ${key}\ndiscovery_port = 7947\n[gossip]\nprofile = lan\n` +
+      `[cluster]\nname = bench\nexpect = ${n}\nencrypt_key = ${key}\n[gossip]\nprofile = lan\n` +
         `[agent]\nid = ${id(i)}\nbind_address = 0.0.0.0\nport = 7946\nweb = 0.0.0.0:8080\ndata_dir = ${join(dir, `netns-${id(i)}`)}\nlog_format = json\n`,
     );
     const a = launch(process.execPath, [BIN, 'start', '--config', file], hosts[i - 1].ns);
@@ -339,22 +340,42 @@ async function freeBase(count) {
 async function benchLocal() {
   const n = opts.agents;
   const base = await freeBase(2 * n);
-  const gossip = (i) => base + i;
-  const webPort = (i) => base + n + i;
+  const gossipPorts = Array.from({ length: n }, (_, k) => base + 1 + k);
+  const webPorts = Array.from({ length: n }, (_, k) => base + n + 1 + k);
   const agents = [];
-  const t0 = Date.now();
-  for (let i = 1; i <= n; i++) {
-    const file = join(dir, `local-${id(i)}.conf`);
+  const respawns = [];
+  const spawnLocal = (k) => {
+    const file = join(dir, `local-${id(k + 1)}.conf`);
     writeFileSync(
       file,
       `[cluster]\nname = bench\nmulticast_group = off\nexpect = ${n}\n[gossip]\nprofile = ${opts.profile}\n` +
-        `[agent]\nid = ${id(i)}\nbind_address = 127.0.0.1\nport = ${gossip(i)}\nweb = 127.0.0.1:${webPort(i)}\ndata_dir = ${join(dir, `local-${id(i)}`)}\nlog_format = json\n` +
-        `[nodes]\nnode001 = "127.0.0.1:${gossip(1)}"\n`,
+        `[agent]\nid = ${id(k + 1)}\nbind_address = 127.0.0.1\nport = ${gossipPorts[k]}\nweb = 127.0.0.1:${webPorts[k]}\ndata_dir = ${join(dir, `local-${id(k + 1)}`)}\nlog_format = json\n` +
+        `[nodes]\nnode001 = "127.0.0.1:${gossipPorts[0]}"\n`,
     );
-    agents.push(launch(process.execPath, [BIN, 'start', '--config', file]));
-  }
+    agents[k] = launch(process.execPath, [BIN, 'start', '--config', file]);
+  };
+  /**
+   * Other programs on this machine (tests run in parallel) may take a port
+   * between the check and the agent's bind: such an agent (not the seed) is
+   * started again on other ports, at most twice, and the report says so.
+   */
+  const respawnIfPortTaken = async (k) => {
+    const a = agents[k];
+    if (k === 0 || (a.child.exitCode === null && a.child.signalCode === null) || !/DINC_LISTEN_FAILED/.test(a.stderr())) return;
+    if (respawns.filter((r) => r.k === k).length >= 2) return;
+    respawns.push({ k, why: a.records.find((r) => r.code === 'DINC_LISTEN_FAILED')?.msg ?? 'listen failed' });
+    for (let port = 20_000 + Math.floor(Math.random() * 30_000), found = 0; found < 2; port++) {
+      if (!(await portFree(port))) continue;
+      if (found++ === 0) gossipPorts[k] = port;
+      else webPorts[k] = port;
+    }
+    spawnLocal(k);
+  };
+  const t0 = Date.now();
+  for (let k = 0; k < n; k++) spawnLocal(k);
   const spawned = Date.now() - t0;
   const convergedAt = new Array(n).fill(NaN);
+  const best = new Array(n).fill(0);
   const cpuAtConverge = new Array(n).fill(NaN);
   const until = t0 + 180_000;
   while (convergedAt.some((x) => !Number.isFinite(x)) && Date.now() < until) {
@@ -362,7 +383,9 @@ async function benchLocal() {
       agents.map(async (a, k) => {
         if (Number.isFinite(convergedAt[k])) return;
         try {
-          const v = await getJson(`http://127.0.0.1:${webPort(k + 1)}/v1/members`, 2000);
+          await respawnIfPortTaken(k);
+          const v = await getJson(`http://127.0.0.1:${webPorts[k]}/v1/members`, 2000);
+          best[k] = Math.max(best[k], v.members.filter((m) => m.state === 'alive').length);
           if (v.members.filter((m) => m.state === 'alive').length === n) {
             convergedAt[k] = Date.now() - t0;
             cpuAtConverge[k] = usage(a.child.pid).cpu;
@@ -375,21 +398,30 @@ async function benchLocal() {
     await sleep(250);
   }
   const all = Math.max(...convergedAt);
+  const runningAt = agents.map((a) => Date.parse(a.records.find((r) => r.msg?.endsWith(' running'))?.time ?? '') - t0);
+  const lastRunning = Math.max(...runningAt);
   // Every agent at the same moment: all alive, one leader.
-  const final = await Promise.all(agents.map((_, k) => getJson(`http://127.0.0.1:${webPort(k + 1)}/v1/members`, 5000).catch(() => null)));
+  const final = await Promise.all(agents.map((_, k) => getJson(`http://127.0.0.1:${webPorts[k]}/v1/members`, 5000).catch(() => null)));
   const together = final.filter((v) => v && v.members.filter((m) => m.state === 'alive').length === n).length;
   const leaders = new Set(final.map((v) => v?.leader ?? 'none'));
 
+  const stats = () => Promise.all(agents.map((_, k) => getJson(`http://127.0.0.1:${webPorts[k]}/v1/stats`, 5000).then((j) => j.membership).catch(() => null)));
   const rest0 = agents.map((a) => usage(a.child.pid));
+  const stats0 = await stats();
   const restMs = 20_000;
   await sleep(restMs);
   const rest1 = agents.map((a) => usage(a.child.pid));
+  const stats1 = await stats();
+  const rate = (key) => stats1.map((x, k) => (x && stats0[k] ? (x[key] - stats0[k][key]) / (restMs / 1000) : NaN));
+  const packetsIn = rate('packets_in');
+  const bytesIn = rate('bytes_in');
   const restCpu = rest1.map((u, k) => ((u.cpu - rest0[k].cpu) / (restMs / 1000)) * 100);
   const rss = rest1.map((u) => u.rss);
   const logs = agents.flatMap((a) => a.records);
   const timeouts = logs.filter((r) => r.msg?.startsWith('Node timeout')).length;
   const suspicions = logs.filter((r) => r.msg?.startsWith('Suspecting node')).length;
-  const failedAgents = agents.filter((a) => a.child.exitCode !== null || a.child.signalCode !== null).length;
+  const failed = agents.map((a, k) => [id(k + 1), a]).filter(([, a]) => a.child.exitCode !== null || a.child.signalCode !== null);
+  const failedAgents = failed.length;
   for (const a of agents) a.child.kill('SIGKILL');
 
   console.log(`### (b) ${n} agents on 127.0.0.1 started at once (seeds = node001, multicast off, profile ${opts.profile})\n`);
@@ -398,15 +430,23 @@ async function benchLocal() {
   console.log('|---|---:|');
   console.log(`| spawn → every agent lists ${n} alive (last agent) | ${Number.isFinite(all) ? `${all} ms` : `not within 180 s (${convergedAt.filter(Number.isFinite).length} of ${n})`} |`);
   console.log(`| spawn → first / median agent lists ${n} alive | ${fmt(Math.min(...convergedAt))} / ${fmt(quantile(convergedAt, 0.5))} ms |`);
+  console.log(`| spawn → last agent logged "running" (start-up of ${n} Node processes on ${cpus().length} CPUs) | ${fmt(lastRunning)} ms |`);
+  console.log(`| last agent "running" → every agent lists ${n} alive | ${fmt(all - lastRunning)} ms |`);
   console.log(`| agents that list ${n} alive at one moment afterwards | ${together} of ${n} |`);
   console.log(`| leaders named by the ${n} agents | ${[...leaders].join(', ')} |`);
   console.log(`| CPU per agent from spawn to its convergence, median / p90 / max | ${fmt(quantile(cpuAtConverge, 0.5), 2)} / ${fmt(quantile(cpuAtConverge, 0.9), 2)} / ${fmt(Math.max(...cpuAtConverge), 2)} s |`);
   console.log(`| CPU per agent at rest (${restMs / 1000} s after convergence), median / p90 / max | ${fmt(quantile(restCpu, 0.5), 2)} / ${fmt(quantile(restCpu, 0.9), 2)} / ${fmt(Math.max(...restCpu), 2)} % of a core |`);
   console.log(`| all ${n} agents at rest together | ${fmt(restCpu.reduce((s, x) => s + x, 0), 1)} % of a core |`);
+  console.log(`| UDP packets received per agent per second at rest, median / max | ${fmt(quantile(packetsIn, 0.5), 1)} / ${fmt(Math.max(...packetsIn), 1)} (${fmt(quantile(bytesIn, 0.5) / 1024, 1)} KiB/s median) |`);
   console.log(`| RSS per agent at rest, median / p90 / max | ${fmt(quantile(rss, 0.5), 1)} / ${fmt(quantile(rss, 0.9), 1)} / ${fmt(Math.max(...rss), 1)} MiB |`);
   console.log(`| "Node timeout" lines (false deaths: nobody was stopped) | ${timeouts} |`);
   console.log(`| "Suspecting node" lines | ${suspicions} |`);
   console.log(`| agents that exited by themselves | ${failedAgents} |`);
+  console.log(`| agents started again because a port was taken meanwhile | ${respawns.length}${respawns.length > 0 ? ` (${respawns.map((r) => `${id(r.k + 1)}: ${r.why}`).join('; ')})` : ''} |`);
+  console.log('');
+  if (Number.isFinite(all)) return;
+  console.log(`Not converged. Most members seen alive, per agent: ${best.join(' ')}.`);
+  for (const [name, a] of failed) console.log(`\n${name} exited (${a.child.exitCode ?? a.child.signalCode}); its last log lines:\n\n    ${a.stderr().trim().split('\n').slice(-5).join('\n    ')}`);
   console.log('');
 }
 

@@ -36,6 +36,8 @@ export interface MembershipSimOptions {
   readonly startSpreadMs?: number;
   /** Keep every event in `events`; default on (listeners get them either way). */
   readonly recordEvents?: boolean;
+  /** The last `held` nodes do not start until `launch(id)`; default 0. */
+  readonly held?: number;
   /** Count bytes on the network (costs an encoding when the codec is off); default on with the codec. */
   readonly countBytes?: boolean;
   /** After a pause, run due timers before the queued input (as Node's event loop does) or after; default timers first. */
@@ -92,6 +94,8 @@ export class MembershipSim {
   private readonly nodes = new Map<string, SimNode>();
   private readonly byAddress = new Map<string, string>();
   private readonly seedAddrs: Address[];
+  /** Nodes 1..started start on their own; the rest are held. */
+  private readonly started: number;
   private readonly multicast: boolean;
   private readonly recordEvents: boolean;
   private readonly resumeOrder: 'timers-first' | 'input-first';
@@ -112,6 +116,7 @@ export class MembershipSim {
     this.multicast = options.multicast ?? true;
     this.recordEvents = options.recordEvents ?? true;
     this.resumeOrder = options.resumeOrder ?? 'timers-first';
+    this.started = options.nodes - (options.held ?? 0);
     const startRng = seededRng(options.seed ^ 0x5bd1e995);
     const spread = options.startSpreadMs ?? 1000;
     for (let i = 1; i <= options.nodes; i++) {
@@ -120,7 +125,8 @@ export class MembershipSim {
       this.byAddress.set(formatAddress(addr), id);
       const node: SimNode = { id, index: i, addr, m: this.create(id, i, 0, addr, 0), status: 'pending', life: 0, inbox: [], armedAt: undefined, token: 0 };
       this.nodes.set(id, node);
-      this.clock.at(i === 1 ? 0 : startRng.next() * spread, () => this.start(node));
+      const startAt = i === 1 ? 0 : startRng.next() * spread;
+      if (i <= this.started) this.clock.at(startAt, () => this.start(node));
     }
     this.seedAddrs = [...this.nodes.values()].slice(0, options.seeds ?? 3).map((n) => n.addr);
   }
@@ -167,9 +173,9 @@ export class MembershipSim {
       .map((m) => m.id);
   }
 
-  /** Every node has started, and every live node sees every other live node alive. */
+  /** Every node has started (held ones aside), and every live node sees every other live node alive. */
   converged(): boolean {
-    if ([...this.nodes.values()].some((n) => n.status === 'pending')) return false;
+    if ([...this.nodes.values()].some((n) => n.status === 'pending' && n.index <= this.started)) return false;
     const live = this.liveIds();
     return live.every((o) => live.every((s) => s === o || this.stateOf(o, s) === 'alive'));
   }
@@ -205,6 +211,14 @@ export class MembershipSim {
   }
 
   // ---- faults ------------------------------------------------------------------------
+
+  /** Starts a node that was held back (see `held`), now; it joins through the seeds. */
+  launch(id: string): void {
+    const n = this.node(id);
+    if (n.status !== 'pending') return;
+    n.m = this.create(n.id, n.index, n.life, n.addr, this.now);
+    this.start(n);
+  }
 
   /** Stops `id` at once: it processes nothing more and messages to it are lost. */
   crash(id: string): void {

@@ -63,7 +63,7 @@ export class WireFormat {
   /** Bytes the message takes on the wire (UDP payload, or push-pull frame). */
   sizeOf(wire: Wire): number {
     if (wire.body instanceof Uint8Array) return wire.body.length;
-    if (wire.kind === 'packet') return PACKET_OVERHEAD + (wire.body as readonly PacketMessage[]).reduce((n, m) => n + encodedSize(m), 0);
-    return encodePushPull(SIM_CLUSTER_TAG, wire.body as PushPull).length;
+    if (wire.kind === 'packet') return PACKET_OVERHEAD + wire.body.reduce((n, m) => n + encodedSize(m), 0);
+    return encodePushPull(SIM_CLUSTER_TAG, wire.body).length;
   }
 }

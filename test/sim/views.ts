@@ -23,8 +23,8 @@ export function leaders(sim: MembershipSim, expected: number): Map<string, strin
 
 /** The one leader all live nodes agree on, or undefined while they disagree. */
 export function agreedLeader(sim: MembershipSim, expected: number): string | null | undefined {
-  const all = new Set(leaders(sim, expected).values());
-  return all.size === 1 ? ([...all][0] as string | null) : undefined;
+  const [first, ...rest] = new Set(leaders(sim, expected).values());
+  return rest.length === 0 ? first : undefined;
 }
 
 /** Events about `subject` of `type` at or after `since`. */

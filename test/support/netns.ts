@@ -27,7 +27,9 @@
  * no route to the test subnet on the host), costs no process start per
  * request (unlike `ip netns exec NS curl` per poll), and lets agents listen
  * exactly as on real hosts (`web = 0.0.0.0:8080` on every one). The observer
- * exits by itself when its stdin closes, so it never outlives the test.
+ * exits by itself when its stdin closes, so it never outlives the test. A
+ * host cut off the bridge is still reachable through `observerIn(host)`, the
+ * same kind of process inside the host's own namespace (its 127.0.0.1).
  *
  * Packet loss: `tc qdisc ... netem` needs sch_netem, which some kernels lack
  * (this project's CI kernel has no netem and no loadable modules). `setLoss`
@@ -46,8 +48,10 @@
  * Cleanup: `Lan.destroy` (idempotent, synchronous) kills every process
  * inside the Lan's namespaces (`ip netns pids`) and deletes them, which
  * removes their veths and bridge. Every live Lan is also destroyed on
- * `process.on('exit')`, a safety net for a test that fails or a run that is
- * interrupted.
+ * `process.on('exit')` and on SIGINT, SIGTERM and SIGHUP, a safety net for a
+ * test that fails or a run that is interrupted; a run killed outright
+ * (SIGKILL) leaves namespaces behind, and the next `Lan.create` of any run
+ * reaps them (with the agents still inside).
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';

@@ -351,7 +351,10 @@ export class Membership {
     if (r === undefined || m.incarnation < r.incarnation || r.state === 'dead' || r.state === 'left') return;
     const running = this.suspicions.get(m.id);
     if (r.state === 'suspect' && running && running.incarnation === m.incarnation) {
-      if (running.confirm(m.from)) this.broadcasts.add(m.id, m);
+      if (!running.confirm(m.from)) return;
+      this.broadcasts.add(m.id, m);
+      // The timeout just shortened: ask the suspect itself, which answers with its refutation if it lives.
+      if (m.from !== this.id) this.send(r.addr, { type: MsgType.Suspect, id: r.id, incarnation: m.incarnation, from: this.id });
       return;
     }
     this.suspect(r, m.incarnation, m.from, now);

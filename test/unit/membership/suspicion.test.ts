@@ -22,9 +22,9 @@ describe('suspicion timeout bounds: min = mult * max(1, log10 N) * probe interva
     expect(suspicionBounds(MEMBERLIST, 0)).toEqual(suspicionBounds(MEMBERLIST, 1));
   });
 
-  it('follows the lan profile: 1.5 s to 9 s in a small cluster, 4.5 s to 27 s at 1000', () => {
-    expect(suspicionBounds(PROFILES.lan, 5)).toEqual({ minMs: 1500, maxMs: 9000 });
-    expect(suspicionBounds(PROFILES.lan, 1000)).toEqual({ minMs: 4500, maxMs: 27_000 });
+  it('follows the lan profile: 2 s to 12 s in a small cluster, 6 s to 36 s at 1000', () => {
+    expect(suspicionBounds(PROFILES.lan, 5)).toEqual({ minMs: 2000, maxMs: 12_000 });
+    expect(suspicionBounds(PROFILES.lan, 1000)).toEqual({ minMs: 6000, maxMs: 36_000 });
   });
 });
 
