@@ -175,9 +175,15 @@ describe.skipIf(!ready)('five agents in five network namespaces, multicast only,
 
     const t1 = Date.now();
     await start(1);
-    await agree(all, allAlive, 'node001', 20_000);
-    figures.push(`rejoin (restart of node001 until all five agree on it as leader): ${Date.now() - t1} ms`);
-  }, 60_000);
+    await agree(rest, allAlive, 'node001', 20_000);
+    const othersMs = Date.now() - t1;
+    // node001 itself may learn of the others much later than they learn of it
+    // (only from their next multicast announcement or push-pull; see the report).
+    await agree([1], allAlive, 'node001', 75_000);
+    const selfMs = Date.now() - t1;
+    await agree(all, allAlive, 'node001', 5000);
+    figures.push(`rejoin after restart of node001: the four list it alive and follow it after ${othersMs} ms; node001 lists them (and leads) after ${selfMs} ms`);
+  }, 120_000);
 
   it(`${LOSS_PERCENT}% packet loss on every interface for ${LOSS_MS / 1000} s: nobody is declared dead`, async () => {
     const from = new Map([...agents].map(([name, a]) => [name, a.records.length]));
@@ -243,7 +249,10 @@ describe.skipIf(!ready)('five agents in five network namespaces, multicast only,
       }, 45_000, 250);
       const lostAfter = Date.now() - t0;
       expect(cut.self).toBe('node005');
-      expect(cut.members.filter((m) => m.state === 'alive').map((m) => m.id)).toEqual(['node005']);
+      // No leader because fewer than 3 of 5 are seen alive (the last peers may still be on their way to dead).
+      const aliveSeen = cut.members.filter((m) => m.state === 'alive' || m.state === 'suspect').map((m) => m.id);
+      expect(aliveSeen).toContain('node005');
+      expect(aliveSeen.length).toBeLessThan(3);
       const why = await inside.json<{ leader: string | null; reason: string | null }>(`http://127.0.0.1:${WEB_PORT}/v1/leader`);
       expect(why.reason).toMatch(/quorum/);
       figures.push(

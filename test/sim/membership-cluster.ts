@@ -126,7 +126,7 @@ export class MembershipSim {
       const node: SimNode = { id, index: i, addr, m: this.create(id, i, 0, addr, 0), status: 'pending', life: 0, inbox: [], armedAt: undefined, token: 0 };
       this.nodes.set(id, node);
       const startAt = i === 1 ? 0 : startRng.next() * spread;
-      if (i <= this.started) this.clock.at(startAt, () => this.start(node));
+      if (i <= this.started) this.clock.at(startAt, () => this.launch(id));
     }
     this.seedAddrs = [...this.nodes.values()].slice(0, options.seeds ?? 3).map((n) => n.addr);
   }
@@ -212,7 +212,7 @@ export class MembershipSim {
 
   // ---- faults ------------------------------------------------------------------------
 
-  /** Starts a node that was held back (see `held`), now; it joins through the seeds. */
+  /** Starts a node that has not started yet (one held back, see `held`), now; it joins through the seeds. */
   launch(id: string): void {
     const n = this.node(id);
     if (n.status !== 'pending') return;
