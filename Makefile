@@ -43,8 +43,11 @@ unit: install
 binary: install
 	node scripts/build-binary.mjs
 
+## Benchmarks beside peers (tables; nothing passes or fails on time). The real-network one needs root.
 bench: binary build
 	node bench/startup.mjs
+	npx vitest run --config bench/vitest.bench.config.ts
+	node bench/cluster-real.mjs
 
 ## Regenerate docs/configuration.md from src/config/schema.ts.
 docs: build

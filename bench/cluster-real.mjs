@@ -10,7 +10,8 @@
 //      off) started at once: time until every agent lists all of them alive,
 //      CPU and RSS per agent while converging and at rest, false deaths.
 //
-// Usage: node bench/cluster-real.mjs [--runs 10] [--agents 50] [--profile lan|local] [--only netns|local]
+// Usage: node bench/cluster-real.mjs [--runs 10] [--agents 50] [--profile lan|local] [--only netns|local] [--log-level info|debug]
+// (--log-level debug puts debug lines into the details printed for slow rejoins in (a)).
 // Runs lib/ as built (`make build` or `npx tsc -p tsconfig.build.json`).
 //
 // The namespace helpers are a minimal copy of test/support/netns.ts (bench
@@ -23,7 +24,7 @@ import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -33,10 +34,10 @@ const REJOIN_MS = 90_000;
 const BIN = join(ROOT, 'bin', 'dinc-agent');
 const PREFIX = `dinc${process.pid}`;
 
-const opts = { runs: 10, agents: 50, profile: 'lan', only: '' };
+const opts = { runs: 10, agents: 50, profile: 'lan', only: '', 'log-level': 'info' };
 for (let i = 2; i < process.argv.length; i += 2) {
   const key = process.argv[i]?.replace(/^--/, '');
-  if (!(key in opts)) throw new Error(`unknown option ${process.argv[i]}; usage: node bench/cluster-real.mjs [--runs 10] [--agents 50] [--profile lan|local] [--only netns|local]`);
+  if (!(key in opts)) throw new Error(`unknown option ${process.argv[i]}; usage: node bench/cluster-real.mjs [--runs 10] [--agents 50] [--profile lan|local] [--only netns|local] [--log-level info|debug]`);
   opts[key] = typeof opts[key] === 'number' ? Number(process.argv[i + 1]) : String(process.argv[i + 1]);
 }
 
@@ -258,7 +259,7 @@ async function benchNetns() {
     writeFileSync(
       file,
       `[cluster]\nname = bench\nexpect = ${n}\nencrypt_key = ${key}\n[gossip]\nprofile = lan\n` +
-        `[agent]\nid = ${id(i)}\nbind_address = 0.0.0.0\nport = 7946\nweb = 0.0.0.0:8080\ndata_dir = ${join(dir, `netns-${id(i)}`)}\nlog_format = json\n`,
+        `[agent]\nid = ${id(i)}\nbind_address = 0.0.0.0\nport = 7946\nweb = 0.0.0.0:8080\ndata_dir = ${join(dir, `netns-${id(i)}`)}\nlog_format = json\nlog_level = ${opts['log-level']}\n`,
     );
     // A second try when the first ends before it runs (lib/ rebuilt by someone meanwhile).
     for (let attempt = 1; ; attempt++) {
@@ -283,6 +284,7 @@ async function benchNetns() {
   };
   const all = [1, 2, 3, 4, 5];
   const names = all.map(id);
+  const loadBefore = loadavg()[0].toFixed(1);
   const t0 = Date.now();
   await Promise.all(all.map(start));
   const converge = await timeUntil(() => agree(all, 'node001', names), 30_000, 50, t0);
@@ -333,8 +335,11 @@ async function benchNetns() {
       const logs = all.flatMap((i) =>
         agents
           .get(i)
-          .records.filter((r) => Date.parse(r.time) >= k0 && r.level !== 'debug')
-          .map((r) => `${r.time.slice(11, 23)} ${id(i)} ${r.msg}${r.incarnation !== undefined ? ` (incarnation ${r.incarnation})` : ''}`),
+          .records.filter((r) => Date.parse(r.time) >= k0)
+          .map((r) => {
+            const { time, level: _level, msg, part: _part, ...rest } = r;
+            return `${time.slice(11, 23)} ${id(i)} ${msg}${Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest)}` : ''}`;
+          }),
       );
       slow.push({ run: run + 1, ms: back, views: views.map((v) => (v.error ? `${v.self}: ${v.error}` : `${v.self}: leader ${v.leader}; ${v.members.map((m) => `${m.id} ${m.state}/${m.incarnation}`).join(', ')}`)), logs: logs.sort() });
     }
@@ -344,7 +349,7 @@ async function benchNetns() {
   for (const ns of [...namespacesMade]) removeNamespace(ns);
 
   console.log(`### (a) Five agents in five network namespaces (bridge, multicast only, AES-GCM, expect = 5, profile lan), ${opts.runs} runs\n`);
-  console.log(`Start of five agents at once until all agree on five alive and node001: ${converge} ms.\n`);
+  console.log(`Start of five agents at once until all agree on five alive and node001: ${converge} ms. Load average ${loadBefore} before, ${loadavg()[0].toFixed(1)} after.\n`);
   console.log('| measure | median ms | p90 ms | min ms | max ms |');
   console.log('|---|---:|---:|---:|---:|');
   const row = (label, v) => {
@@ -428,6 +433,7 @@ async function benchLocal() {
     }
     spawnLocal(k);
   };
+  const loadBefore = loadavg()[0].toFixed(1);
   const t0 = Date.now();
   for (let k = 0; k < n; k++) spawnLocal(k);
   const spawned = Date.now() - t0;
@@ -475,14 +481,23 @@ async function benchLocal() {
   const restCpu = rest1.map((u, k) => ((u.cpu - rest0[k].cpu) / (restMs / 1000)) * 100);
   const rss = rest1.map((u) => u.rss);
   const logs = agents.flatMap((a) => a.records);
-  const timeouts = logs.filter((r) => r.msg?.startsWith('Node timeout')).length;
-  const suspicions = logs.filter((r) => r.msg?.startsWith('Suspecting node')).length;
+  const convergedWall = t0 + (Number.isFinite(all) ? all : 180_000);
+  const split = (prefix) => {
+    const hits = logs.filter((r) => r.msg?.startsWith(prefix));
+    const before = hits.filter((r) => Date.parse(r.time) <= convergedWall).length;
+    return `${hits.length} (${before} before convergence, ${hits.length - before} after)`;
+  };
+  const timeouts = split('Node timeout');
+  const suspicions = split('Suspecting node');
   const failed = agents.map((a, k) => [id(k + 1), a]).filter(([, a]) => a.child.exitCode !== null || a.child.signalCode !== null);
   const failedAgents = failed.length;
   for (const a of agents) a.child.kill('SIGKILL');
 
   console.log(`### (b) ${n} agents on 127.0.0.1 started at once (seeds = node001, multicast off, profile ${opts.profile})\n`);
-  console.log(`Machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), Node ${process.version}; all ${n} spawned within ${spawned} ms.\n`);
+  console.log(
+    `Machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), Node ${process.version}; load average ${loadBefore} before the start, ${loadavg()[0].toFixed(1)} at the end ` +
+      `(other programs on the machine count too); all ${n} spawned within ${spawned} ms.\n`,
+  );
   console.log('| measure | value |');
   console.log('|---|---:|');
   console.log(`| spawn → every agent lists ${n} alive (last agent) | ${Number.isFinite(all) ? `${all} ms` : `not within 180 s (${convergedAt.filter(Number.isFinite).length} of ${n})`} |`);

@@ -3,6 +3,9 @@ import { hostname } from 'node:os';
 import { main } from './cli/main.js';
 import { processSignals } from './runtime/signals.js';
 
+// A reader that went away (EPIPE) must not bring the agent down; its lines are lost, nothing else.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+
 void main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,

@@ -13,6 +13,7 @@ import { DataDir } from './data-dir.js';
 import { agentRoutes } from './agent-routes.js';
 import { HttpListener } from './http-listener.js';
 import { Lifecycle, type Part } from './lifecycle.js';
+import { advertiseAddress } from './membership/advertise.js';
 import { MembershipService } from './membership/service.js';
 import type { AgentSignal, Signals } from './signals.js';
 
@@ -103,7 +104,10 @@ export class Agent {
   /** What this agent advertises to the cluster. */
   private meta(): MemberMeta {
     const web = this.webAddress;
-    return { roles: this.config.agent.roles, services: web ? { web: formatHostPort(web) } : {}, tags: {}, version: VERSION };
+    const { bind_address, advertise_address } = this.config.agent;
+    // A wildcard listener is reached at this agent's advertised address.
+    const host = web && (web.host === '0.0.0.0' || web.host === '::') ? advertiseAddress(bind_address, advertise_address) : web?.host;
+    return { roles: this.config.agent.roles, services: web && host ? { web: formatHostPort({ host, port: web.port }) } : {}, tags: {}, version: VERSION };
   }
 }
 

@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BIN } from '../support/agent-process.js';
 import { Lan, netnsPrerequisites, spawnAgentIn, type Host, type NsProcess } from '../support/netns.js';
 
@@ -122,11 +122,18 @@ describe.skipIf(!ready)('five agents in five network namespaces, multicast only,
     await Promise.all(all.map((i) => start(i)));
   }, 60_000);
 
+  afterEach(({ task }) => {
+    if (task.result?.state !== 'fail') return;
+    // What the agents said lately, to tell a failing agent from a failing test.
+    const tail = [...agents].flatMap(([name, a]) => a.records.slice(-15).map((r) => `${String(r.time).slice(11, 23)} ${name} ${r.level} ${r.msg}`));
+    console.log(`last log lines of the agents:\n  ${tail.sort().join('\n  ')}`);
+  });
+
   afterAll(() => {
-    lan?.destroy();
-    expect(lan?.leftovers() ?? []).toEqual([]);
-    if (dir) rmSync(dir, { recursive: true, force: true });
     if (figures.length > 0) console.log(`figures of the network-namespace cluster:\n  ${figures.join('\n  ')}`);
+    lan?.destroy();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    expect(lan?.leftovers() ?? []).toEqual([]);
   });
 
   it('all five find each other by multicast and agree on five alive and on node001', async () => {

@@ -34,6 +34,30 @@ describe('joining', () => {
   });
 });
 
+describe('the simulation itself', () => {
+  itWithSeeds('the same seed gives the same run, event for event', [1, 2], (seed) => {
+    const run = (): string[] => {
+      const sim = new MembershipSim({ seed, nodes: 20, network: { loss: 0.05, duplicate: 0.02 } });
+      sim.runFor(5000);
+      sim.crash('node004');
+      sim.pause('node009', 800);
+      sim.runFor(15_000);
+      return sim.events.map((e) => `${e.time} ${e.observer} ${e.type} ${e.subject}@${e.incarnation}`);
+    };
+    const first = run();
+    expect(first.length).toBeGreaterThan(400);
+    expect(run()).toEqual(first);
+  });
+
+  itWithSeeds('a cluster on a network that duplicates, delays and reorders packets converges and detects a crash', [1, 2], (seed) => {
+    const sim = new MembershipSim({ seed, nodes: 20, network: { duplicate: 0.1, delay: { baseMs: 1, jitterMs: 40, jitter: 'uniform' } } });
+    expect(sim.runUntilTrue(() => sim.converged(), 30_000)).toBeDefined();
+    sim.crash('node011');
+    expect(sim.runUntilTrue(() => everyoneSees(sim, 'node011', 'dead'), 30_000)).toBeDefined();
+    expect(sim.events.filter((e) => e.type === 'dead' && e.subject !== 'node011')).toEqual([]);
+  });
+});
+
 describe('failure detection', () => {
   itWithSeeds('a crashed node is declared dead by every other node, within 10 s at 20 nodes', [1, 2, 3], (seed, note) => {
     const sim = convergedCluster(seed, 20);

@@ -32,7 +32,8 @@
  * same kind of process inside the host's own namespace (its 127.0.0.1).
  *
  * Packet loss: `tc qdisc ... netem` needs sch_netem, which some kernels lack
- * (this project's CI kernel has no netem and no loadable modules). `setLoss`
+ * (the kernel of this project's machines, CI's included, is built without
+ * CONFIG_NET_SCH_NETEM and loads no modules). `setLoss`
  * therefore uses what such kernels do have, and falls back to netem only if
  * that fails: a clsact qdisc on the host's eth0 with a classic-BPF filter
  * that picks packets at random (the `ld rand` extension) and an action that

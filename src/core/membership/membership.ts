@@ -327,9 +327,12 @@ export class Membership {
     this.suspicions.delete(m.id);
     this.broadcasts.add(m.id, m);
     if (!wasLive) {
+      const wasGone = r.state === 'dead' || r.state === 'left';
       r.state = 'alive';
       r.stateChangedAt = now;
       this.event('alive', r);
+      // A member back from the dead may have restarted with nothing: give it our whole view now.
+      if (wasGone && !this.leaving) this.out.exchanges.push({ to: r.addr, message: this.pushPull(false) });
     } else if (changed) {
       this.event('update', r);
     }

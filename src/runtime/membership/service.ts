@@ -201,7 +201,12 @@ export class MembershipService implements Part {
     }
     for (const x of out.exchanges) void this.runExchange(x.to, x.message);
     if (out.announce && this.multicast) {
-      for (const frame of encodePackets(this.tag, [out.announce], maxBytes)) this.multicast.announce(this.keyring.seal(frame));
+      for (const frame of encodePackets(this.tag, [out.announce], maxBytes)) {
+        const sealed = this.keyring.seal(frame);
+        this.counters.packetsOut++;
+        this.counters.bytesOut += sealed.length;
+        this.multicast.announce(sealed);
+      }
     }
     for (const e of out.events) this.logEvent(e);
     if (out.events.some((e) => e.type !== 'update')) this.leadership.update(this.core.members(), Date.now());
