@@ -6,8 +6,14 @@
 import { compareNatural } from './natural-order.js';
 
 export interface ElectionInput {
-  /** IDs of the members seen alive (or suspect), this agent included. */
+  /** IDs of the members seen alive, this agent included: they make the quorum. */
   readonly alive: readonly string[];
+  /**
+   * IDs of suspected members: they may stay leader (no flapping on a passing
+   * suspicion) but do not count towards the quorum, so a member cut off from
+   * the others gives up its leader as soon as it doubts a majority.
+   */
+  readonly suspected?: readonly string[];
   /** Expected cluster size: `[cluster] expect`, else the `[nodes]` count; 0 = none (the agent is its own quorum). */
   readonly expected: number;
   /** The leader before this election, if any. */
@@ -32,8 +38,9 @@ export function elect(input: ElectionInput): Election {
   if (!reached) {
     return { leader: null, quorum, reason: `no quorum: sees ${seen} of the ${needed} members needed (majority of ${input.expected})` };
   }
-  const lowest = [...input.alive].sort(compareNatural)[0] ?? null;
-  if (!input.preempt && input.previous !== null && input.alive.includes(input.previous)) {
+  const eligible = [...input.alive, ...(input.suspected ?? [])];
+  const lowest = eligible.sort(compareNatural)[0] ?? null;
+  if (!input.preempt && input.previous !== null && eligible.includes(input.previous)) {
     return { leader: input.previous, quorum, reason: 'the leader is alive and leader_preempt is off' };
   }
   const basis = input.expected > 0 ? `quorum ${seen}/${input.expected}` : 'no expected size set: this agent is its own quorum';

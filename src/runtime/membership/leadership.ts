@@ -18,7 +18,7 @@ export class Leadership {
 
   constructor(
     private readonly log: Logger,
-    private expected: number,
+    private readonly expected: number,
     private preempt: boolean,
     now: number,
   ) {
@@ -35,14 +35,15 @@ export class Leadership {
 
   /** Re-elects from `members`; logs and returns true when the leader changed. */
   update(members: readonly Member[], now: number): boolean {
-    const alive = members.filter((m) => m.state === 'alive' || m.state === 'suspect').map((m) => m.id);
+    const alive = members.filter((m) => m.state === 'alive').map((m) => m.id);
+    const suspected = members.filter((m) => m.state === 'suspect').map((m) => m.id);
     const before = this.view;
-    const next = elect({ alive, expected: this.expected, previous: before.leader, preempt: this.preempt });
+    const next = elect({ alive, suspected, expected: this.expected, previous: before.leader, preempt: this.preempt });
     const changed = next.leader !== before.leader;
     const quorumChanged = next.quorum.reached !== before.quorum.reached;
     this.view = { ...next, since: changed || quorumChanged ? now : before.since, changes: before.changes + (changed && before.leader !== null ? 1 : 0) };
     if (!changed) return false;
-    if (before.leader !== null && !alive.includes(before.leader)) {
+    if (before.leader !== null && !alive.includes(before.leader) && !suspected.includes(before.leader)) {
       this.log.warn(`Leader ${before.leader} timed out, initiating new election`);
     }
     if (next.leader !== null) this.log.info(`Following new leader: ${next.leader}`, { seen: next.quorum.seen, needed: next.quorum.needed });

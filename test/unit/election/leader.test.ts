@@ -112,3 +112,13 @@ describe('leader by node ID, with quorum', () => {
     );
   });
 });
+
+describe('suspected members', () => {
+  it('a suspected leader stays leader, but suspects do not make the quorum', () => {
+    expect(elect({ alive: ['node2', 'node3', 'node4'], suspected: ['node1'], expected: 5, previous: 'node1', preempt: true }).leader).toBe('node1');
+    const cutOff = elect({ alive: ['node5', 'node4'], suspected: ['node1', 'node2', 'node3'], expected: 5, previous: 'node1', preempt: true });
+    expect(cutOff.leader).toBeNull();
+    expect(cutOff.quorum).toEqual({ needed: 3, seen: 2, reached: false });
+  });
+});
+
