@@ -115,6 +115,8 @@ export class Membership {
     this.config = init.config;
     this.rng = init.rng;
     this.awareness = new Awareness(init.config.awarenessMaxMultiplier);
+    // A random start, so that an ack from an earlier life of this member cannot match a new probe.
+    this.seq = this.rng.int(2 ** 31);
     this.records.set(init.id, { id: init.id, addr: init.addr, incarnation: 0, state: 'alive', meta: init.meta, stateChangedAt: init.now });
     // Spread the first rounds so that members started together do not probe in lockstep.
     const jitter = (ms: number): number => init.now + Math.floor(this.rng.next() * ms);
@@ -361,6 +363,8 @@ export class Membership {
       return;
     }
     this.suspect(r, m.incarnation, m.from, now);
+    // Heard it second-hand: ask the suspect itself, which answers with its refutation if it lives.
+    if (m.from !== this.id) this.send(r.addr, { type: MsgType.Suspect, id: r.id, incarnation: m.incarnation, from: this.id });
   }
 
   private onDead(m: Dead, now: number, via?: Address): void {
