@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BIN } from '../support/agent-process.js';
 import { Lan, netnsPrerequisites, spawnAgentIn, type Host, type NsProcess } from '../support/netns.js';
+import { eventually } from '../support/eventually.js';
 
 const AGENTS = 5;
 const WEB_PORT = 8080;
@@ -42,18 +43,6 @@ const ready = netnsPrerequisites();
 const id = (i: number): string => `node${String(i).padStart(3, '0')}`;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Polls until `check` passes; its last failure is rethrown after `ms`. */
-async function eventually<T>(check: () => Promise<T>, ms: number, everyMs = 100): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    try {
-      return await check();
-    } catch (e) {
-      if (Date.now() > until) throw e;
-      await sleep(everyMs);
-    }
-  }
-}
 
 describe.skipIf(!ready)('five agents in five network namespaces, multicast only, encrypted', () => {
   let lan: Lan;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, killAgents, spawnAgent, type AgentProcess } from '../support/agent-process.js';
 import { freePortBase } from '../support/ports.js';
+import { eventually } from '../support/eventually.js';
 
 afterEach(killAgents);
 
@@ -62,18 +63,6 @@ async function membersOf(web: string): Promise<MembersAnswer> {
   return (await (await fetch(`http://${web}/v1/members`)).json()) as MembersAnswer;
 }
 
-/** Polls until `check` passes (its last failure is rethrown after `ms`). */
-async function eventually(check: () => Promise<void>, ms = 20_000): Promise<void> {
-  const until = Date.now() + ms;
-  for (;;) {
-    try {
-      return await check();
-    } catch (e) {
-      if (Date.now() > until) throw e;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
 
 /** Every listed web endpoint sees exactly `states` and names `leader`. */
 async function agree(c: Cluster, webs: number[], states: Record<string, string>, leader: string | null): Promise<void> {
