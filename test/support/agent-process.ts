@@ -5,20 +5,15 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { LogRecord } from './memory-log.js';
+import { watchLogs, type LogWatch } from './log-watch.js';
 import { freePortBase } from './ports.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const BIN = join(ROOT, 'bin', 'dinc-agent');
 
-export interface AgentProcess {
+export interface AgentProcess extends LogWatch {
   readonly child: ChildProcess;
-  readonly records: LogRecord[];
-  readonly stderr: () => string;
-  /** Resolves with the exit code (or the signal's name) once the process ends. */
-  readonly exited: Promise<number | string>;
-  waitFor(predicate: (r: LogRecord) => boolean, timeoutMs?: number): Promise<LogRecord>;
   kill(): void;
 }
 
@@ -36,49 +31,8 @@ export async function spawnAgent(args: readonly string[], opts: { command?: stri
   const [file, argv] = opts.command ? [opts.command, full] : [process.execPath, [BIN, ...full]];
   const child = spawn(file, argv, { env: opts.env ?? { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
-  const records: LogRecord[] = [];
-  let stderr = '';
-  const waiters = new Set<() => void>();
-  createInterface({ input: child.stderr }).on('line', (line) => {
-    stderr += `${line}\n`;
-    try {
-      records.push(JSON.parse(line) as LogRecord);
-    } catch {
-      return;
-    }
-    for (const w of waiters) w();
-  });
-  const exited = new Promise<number | string>((resolve) =>
-    child.on('exit', (code, signal) => {
-      running.delete(child);
-      resolve(code ?? signal ?? -1);
-      for (const w of waiters) w();
-    }),
-  );
-  return {
-    child,
-    records,
-    stderr: () => stderr,
-    exited,
-    waitFor(predicate, timeoutMs = 15_000) {
-      return new Promise((resolve, reject) => {
-        const check = (): void => {
-          const hit = records.find(predicate);
-          if (hit) done(() => resolve(hit));
-          else if (child.exitCode !== null || child.signalCode !== null) done(() => reject(new Error(`agent exited before the awaited log line:\n${stderr}`)));
-        };
-        const timer = setTimeout(() => done(() => reject(new Error(`no such log line within ${timeoutMs} ms:\n${stderr}`))), timeoutMs);
-        const done = (settle: () => void): void => {
-          clearTimeout(timer);
-          waiters.delete(check);
-          settle();
-        };
-        waiters.add(check);
-        check();
-      });
-    },
-    kill: () => child.kill('SIGKILL'),
-  };
+  child.once('exit', () => running.delete(child));
+  return { child, ...watchLogs(child), kill: () => child.kill('SIGKILL') };
 }
 
 /** Kills every agent a test started and left running; call from afterEach. */

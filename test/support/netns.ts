@@ -57,7 +57,7 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { BIN } from './agent-process.js';
-import type { LogRecord } from './memory-log.js';
+import { watchLogs, type LogWatch } from './log-watch.js';
 
 /** Prefix of every namespace this process creates. */
 export const RUN_PREFIX = `dinc${process.pid}`;
@@ -141,14 +141,9 @@ export function reapStaleNamespaces(): string[] {
 // ---- processes inside a namespace ----------------------------------------------------
 
 /** A process started in a namespace; its stderr is parsed as JSON log lines as they arrive. */
-export interface NsProcess {
+export interface NsProcess extends LogWatch {
   readonly child: ChildProcess;
   readonly ns: string;
-  readonly records: LogRecord[];
-  readonly stderr: () => string;
-  /** Resolves with the exit code, or the signal's name, once the process ends. */
-  readonly exited: Promise<number | string>;
-  waitFor(predicate: (r: LogRecord) => boolean, timeoutMs?: number): Promise<LogRecord>;
   /** Sends a signal (SIGKILL unless told) and resolves once the process has ended. */
   kill(signal?: NodeJS.Signals): Promise<number | string>;
 }
@@ -159,52 +154,15 @@ export interface NsProcess {
  */
 export function spawnIn(ns: string, command: string, args: readonly string[], env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' }): NsProcess {
   const child = spawn('ip', ['netns', 'exec', ns, command, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const records: LogRecord[] = [];
-  let stderr = '';
-  const waiters = new Set<() => void>();
   child.stdout.resume();
-  createInterface({ input: child.stderr }).on('line', (line) => {
-    stderr += `${line}\n`;
-    try {
-      records.push(JSON.parse(line) as LogRecord);
-    } catch {
-      return;
-    }
-    for (const w of waiters) w();
-  });
-  const exited = new Promise<number | string>((resolve) =>
-    child.on('exit', (code, signal) => {
-      resolve(code ?? signal ?? -1);
-      for (const w of waiters) w();
-    }),
-  );
-  const done = (): boolean => child.exitCode !== null || child.signalCode !== null;
+  const logs = watchLogs(child, ` in ${ns}`);
   return {
     child,
     ns,
-    records,
-    stderr: () => stderr,
-    exited,
-    waitFor(predicate, timeoutMs = 15_000) {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => settle(() => reject(new Error(`no such log line within ${timeoutMs} ms in ${ns}:\n${stderr}`))), timeoutMs);
-        const check = (): void => {
-          const hit = records.find(predicate);
-          if (hit) settle(() => resolve(hit));
-          else if (done()) settle(() => reject(new Error(`process in ${ns} exited before the awaited log line:\n${stderr}`)));
-        };
-        const settle = (fn: () => void): void => {
-          clearTimeout(timer);
-          waiters.delete(check);
-          fn();
-        };
-        waiters.add(check);
-        check();
-      });
-    },
+    ...logs,
     kill(signal = 'SIGKILL') {
-      if (!done()) child.kill(signal);
-      return exited;
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return logs.exited;
     },
   };
 }
