@@ -27,7 +27,7 @@ import { isIP } from 'node:net';
 import { formatHostPort, type HostPort } from '../../config/values.js';
 import { ListenFailedError } from '../../errors.js';
 import type { Logger } from '../../ops/log.js';
-import { closeQuietly, listenFailed, MAX_DATAGRAM_BYTES, reasonOf, setRecvBuffer, unmapped, type PacketHandler } from './udp-transport.js';
+import { closeQuietly, closeSocket, listenFailed, MAX_DATAGRAM_BYTES, reasonOf, setRecvBuffer, unmapped, type PacketHandler } from './udp-transport.js';
 
 export interface MulticastOptions {
   /** Group address: IPv4 (224.0.0.0/4) or IPv6 (ff00::/8, on a udp6 socket). */
@@ -125,8 +125,7 @@ export class MulticastDiscovery {
   stop(): Promise<void> {
     const socket = this.socket;
     this.socket = undefined;
-    if (socket === undefined) return Promise.resolve();
-    return new Promise((resolve) => socket.close(() => resolve()));
+    return closeSocket(socket);
   }
 
   /** Sends one announcement to the group; never throws. Failures are counted; the first is logged at warn, the rest at debug. */

@@ -91,8 +91,7 @@ export class UdpTransport {
   stop(): Promise<void> {
     const socket = this.socket;
     this.socket = undefined;
-    if (socket === undefined) return Promise.resolve();
-    return new Promise((resolve) => socket.close(() => resolve()));
+    return closeSocket(socket);
   }
 
   /** Sends one datagram to `to` (an IP literal); never throws. A failure is counted and logged at debug. */
@@ -171,6 +170,11 @@ export function setRecvBuffer(socket: Socket, log: Logger): void {
 }
 
 /** Closes a socket that may never have bound; never throws. */
+/** Closes `socket` (if any); resolves once it is closed. */
+export function closeSocket(socket: Socket | undefined): Promise<void> {
+  return socket === undefined ? Promise.resolve() : new Promise((resolve) => socket.close(() => resolve()));
+}
+
 export function closeQuietly(socket: Socket): void {
   try {
     socket.close();
