@@ -468,7 +468,7 @@ async function benchLocal() {
   const together = final.filter((v) => v && v.members.filter((m) => m.state === 'alive').length === n).length;
   const leaders = new Set(final.map((v) => v?.leader ?? 'none'));
 
-  const stats = () => Promise.all(agents.map((_, k) => getJson(`http://127.0.0.1:${webPorts[k]}/v1/stats`, 5000).then((j) => j.membership).catch(() => null)));
+  const stats = () => Promise.all(agents.map((_, k) => getJson(`http://127.0.0.1:${webPorts[k]}/v1/status`, 5000).then((j) => ({ packets_in: j.counters.in.udp.packets, bytes_in: j.counters.in.udp.bytes })).catch(() => null)));
   const rest0 = agents.map((a) => usage(a.child.pid));
   const stats0 = await stats();
   const restMs = 20_000;

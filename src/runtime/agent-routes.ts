@@ -1,53 +1,25 @@
-/** The agent's own HTTP API on `[agent] web`: health, members, leader, join. */
+/** The agent's own HTTP API on `[agent] web`: health, status, members, leader, join, streams. */
 import type { AgentConfig } from '../config/load.js';
 import { parseHostPort } from '../config/values.js';
-import { formatAddress, type Member } from '../core/membership/types.js';
+import type { StatusSnapshot } from '../ops/snapshot.js';
 import { VERSION } from '../version.js';
 import { HttpError, readJson, requireToken, sendJson, type Handler, type Routes } from './http.js';
 import type { MembershipService } from './membership/service.js';
+import type { StatusFeed } from './status-feed.js';
 
 export interface AgentRouteDeps {
   config(): AgentConfig;
   /** Seconds since the agent started. */
   uptime(): number;
   readonly membership: MembershipService;
-}
-
-/** A member as the API shows it. */
-export function memberJson(m: Member, leader: string | null, self: string): Record<string, unknown> {
-  return {
-    id: m.id,
-    address: formatAddress(m.addr),
-    state: m.state,
-    roles: m.meta.roles,
-    services: m.meta.services,
-    tags: m.meta.tags,
-    version: m.meta.version,
-    incarnation: m.incarnation,
-    state_changed_at: new Date(m.stateChangedAt).toISOString(),
-    load: m.load ? { cpu: m.load.cpu, lag_ms: m.load.lagMs, heard_at: new Date(m.load.heardAt).toISOString() } : null,
-    leader: m.id === leader,
-    self: m.id === self,
-  };
+  /** A fresh status snapshot. */
+  snapshot(): StatusSnapshot;
+  readonly feed: StatusFeed;
+  /** More routes (metrics, logs, the web UI). */
+  readonly extra?: Routes;
 }
 
 export function agentRoutes(deps: AgentRouteDeps): Routes {
-  const leaderJson = (): Record<string, unknown> => {
-    const view = deps.membership.leader();
-    return {
-      leader: view.leader,
-      self_is_leader: view.leader === deps.config().agent.id,
-      quorum: view.quorum,
-      reason: view.reason,
-      since: new Date(view.since).toISOString(),
-      changes: view.changes,
-    };
-  };
-  const members: Handler = (_req, res) => {
-    const { agent } = deps.config();
-    const leader = deps.membership.leader().leader;
-    sendJson(res, 200, { self: agent.id, leader, members: deps.membership.members().map((m) => memberJson(m, leader, agent.id)) });
-  };
   const join: Handler = async (req, res) => {
     requireToken(req, deps.config().agent.api_token);
     const body = (await readJson(req)) as { addresses?: unknown };
@@ -74,28 +46,27 @@ export function agentRoutes(deps: AgentRouteDeps): Routes {
         },
       },
     ],
-    ['/v1/members', { GET: members }],
-    ['/v1/leader', { GET: (_req, res) => sendJson(res, 200, leaderJson()) }],
-    ['/v1/join', { POST: join }],
+    ['/v1/status', { GET: (_req, res) => sendJson(res, 200, deps.snapshot()) }],
     [
-      '/v1/stats',
+      '/v1/members',
       {
         GET: (_req, res) => {
-          const c = deps.membership.counters;
-          sendJson(res, 200, {
-            membership: {
-              packets_in: c.packetsIn,
-              packets_out: c.packetsOut,
-              bytes_in: c.bytesIn,
-              bytes_out: c.bytesOut,
-              exchanges: c.exchanges,
-              exchange_failures: c.exchangeFailures,
-              drops: Object.fromEntries(c.drops),
-              health_score: deps.membership.health(),
-            },
-          });
+          const s = deps.snapshot();
+          sendJson(res, 200, { self: s.agent.id, leader: s.leader.id, members: s.members });
         },
       },
     ],
+    [
+      '/v1/leader',
+      {
+        GET: (_req, res) => {
+          const { id, self, ...rest } = deps.snapshot().leader;
+          sendJson(res, 200, { leader: id, self_is_leader: self, ...rest });
+        },
+      },
+    ],
+    ['/v1/join', { POST: join }],
+    ['/events', { GET: deps.feed.events }],
+    ...(deps.extra ?? []),
   ]);
 }

@@ -15,6 +15,9 @@ import { HttpListener } from './http-listener.js';
 import { Lifecycle, type Part } from './lifecycle.js';
 import { advertiseAddress } from './membership/advertise.js';
 import { MembershipService } from './membership/service.js';
+import { StatusFeed } from './status-feed.js';
+import { takeSnapshot } from './status.js';
+import type { StatusSnapshot } from '../ops/snapshot.js';
 import type { AgentSignal, Signals } from './signals.js';
 
 export interface AgentEnv {
@@ -40,16 +43,25 @@ export class Agent {
     this.membership = new MembershipService(config, log.child({ part: 'membership' }), () => this.meta());
     const parts: Part[] = [new DataDir(config.agent.data_dir)];
     if (config.agent.web !== null) {
-      const routes = agentRoutes({
-        config: () => this.config,
-        uptime: () => Math.round(env.monotonicMs() - this.startedAt) / 1000,
-        membership: this.membership,
-      });
-      this.web = new HttpListener('web', config.agent.web, routes, log.child({ part: 'web' }));
-      parts.push(this.web);
+      const webLog = log.child({ part: 'web' });
+      const feed = new StatusFeed({ take: () => this.snapshot(), onChange: (l) => this.membership.onChange(l), log: webLog });
+      const routes = agentRoutes({ config: () => this.config, uptime: () => this.uptime(), membership: this.membership, snapshot: () => this.snapshot(), feed });
+      this.web = new HttpListener('web', config.agent.web, routes, webLog, (req, socket, head) => feed.upgrade(req, socket, head));
+      // Stopped before the listener (parts stop in reverse), so open streams do not hold it up.
+      parts.push(this.web, feed);
     }
     parts.push(this.membership);
     this.lifecycle = new Lifecycle(parts, log);
+  }
+
+  /** Seconds since the agent started, to the millisecond. */
+  uptime(): number {
+    return Math.round(this.env.monotonicMs() - this.startedAt) / 1000;
+  }
+
+  /** Everything the status views show, as of now. */
+  snapshot(): StatusSnapshot {
+    return takeSnapshot({ config: () => this.config, uptime: () => this.uptime(), membership: this.membership, web: () => this.webAddress, roles: () => ({}) });
   }
 
   /** The running config: the started one plus whatever SIGHUP applied live. */

@@ -4,7 +4,8 @@
  * idle keep-alive ones (server.close does), lets requests in flight finish,
  * and when told to let go, closes whatever connections are left.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { formatHostPort, type HostPort } from '../config/values.js';
 import { ListenFailedError } from '../errors.js';
@@ -21,9 +22,16 @@ export class HttpListener implements Part {
     private readonly address: HostPort,
     routes: Routes,
     private readonly log: Logger,
+    /** Takes HTTP upgrades (WebSocket); without it they are refused. */
+    upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void,
   ) {
     this.server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, router(routes, log));
     this.server.keepAliveTimeout = 5_000;
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      socket.on('error', () => socket.destroy());
+      if (upgrade) upgrade(req, socket, head);
+      else socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    });
   }
 
   /** The address actually bound (port 0 resolved); undefined before start. */

@@ -19,6 +19,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BIN } from '../support/agent-process.js';
 import { Lan, netnsPrerequisites, spawnAgentIn, type Host, type NsProcess } from '../support/netns.js';
 import { eventually } from '../support/eventually.js';
+import type { StatusSnapshot } from '../../src/ops/snapshot.js';
 
 const AGENTS = 5;
 const WEB_PORT = 8080;
@@ -34,9 +35,6 @@ interface MembersAnswer {
   self: string;
   leader: string | null;
   members: MemberView[];
-}
-interface StatsAnswer {
-  membership: { drops: Record<string, number> };
 }
 
 const ready = netnsPrerequisites();
@@ -133,13 +131,13 @@ describe.skipIf(!ready)('five agents in five network namespaces, multicast only,
 
   it('an agent with the wrong key is refused by all and counted as decrypt drops', async () => {
     const intruder = AGENTS + 1;
-    const before = await Promise.all(all.map((i) => lan.observer.json<StatsAnswer>(`${web(i)}/v1/stats`)));
+    const before = await Promise.all(all.map((i) => lan.observer.json<StatusSnapshot>(`${web(i)}/v1/status`)));
     // node000 would be the leader if it got in: the lowest ID.
     await start(intruder, { id: 'node000', key: randomBytes(32).toString('base64') });
     await eventually(async () => {
       for (const [k, i] of all.entries()) {
-        const stats = await lan.observer.json<StatsAnswer>(`${web(i)}/v1/stats`);
-        expect(stats.membership.drops.decrypt ?? 0, `decrypt drops of ${id(i)}`).toBeGreaterThan(before[k]!.membership.drops.decrypt ?? 0);
+        const status = await lan.observer.json<StatusSnapshot>(`${web(i)}/v1/status`);
+        expect(status.counters.drops.decrypt ?? 0, `decrypt drops of ${id(i)}`).toBeGreaterThan(before[k]!.counters.drops.decrypt ?? 0);
       }
     }, 15_000);
     // Several announcement intervals later, still nobody lists it.

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, killAgents, spawnAgent, type AgentProcess } from '../support/agent-process.js';
 import { freePortBase } from '../support/ports.js';
 import { eventually } from '../support/eventually.js';
+import type { StatusSnapshot } from '../../src/ops/snapshot.js';
 
 afterEach(killAgents);
 
@@ -154,8 +155,8 @@ describe('agents on 127.0.0.1', () => {
     const bad = await spawnAgent(['start', '--config', intruder, '--port', String(c.base + 5)]);
     await bad.waitFor((r) => r.msg.endsWith(' running'));
     await eventually(async () => {
-      const stats = (await (await fetch(`http://${c.web(1)}/v1/stats`)).json()) as { membership: { drops: Record<string, number> } };
-      expect(stats.membership.drops.decrypt ?? 0).toBeGreaterThan(0);
+      const status = (await (await fetch(`http://${c.web(1)}/v1/status`)).json()) as StatusSnapshot;
+      expect(status.counters.drops.decrypt ?? 0).toBeGreaterThan(0);
     });
     await agree(c, [1, 2], { node001: 'alive', node002: 'alive' }, 'node001');
     expect((await membersOf(`127.0.0.1:${c.base + 15}`)).members.map((m) => m.id)).toEqual(['node000']);

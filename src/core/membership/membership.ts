@@ -53,7 +53,21 @@ interface Record_ {
   state: MemberState;
   meta: MemberMeta;
   stateChangedAt: number;
+  /** Last time a message came straight from the member, or a probe of it was acked. */
+  heardAt?: number;
   load?: MemberLoad & { seq: number; heardAt: number };
+}
+
+/** What this member did, counted since it started. */
+export interface MembershipStats {
+  /** Probes started. */
+  probes: number;
+  /** Indirect probe requests sent to helpers. */
+  indirectProbes: number;
+  /** Suspicions this member started or adopted. */
+  suspicions: number;
+  /** Times this member refuted a suspicion or death of itself. */
+  refutes: number;
 }
 
 interface Probe {
@@ -109,6 +123,7 @@ export class Membership {
   private announceIntervalMs: number;
   private leaving = false;
   private out: Output = emptyOutput();
+  private readonly counts: MembershipStats = { probes: 0, indirectProbes: 0, suspicions: 0, refutes: 0 };
 
   constructor(init: MembershipInit) {
     this.id = init.id;
@@ -140,6 +155,10 @@ export class Membership {
     return r && snapshotOf(r);
   }
 
+  get stats(): MembershipStats {
+    return { ...this.counts };
+  }
+
   /** Lifeguard's local health score: 0 is healthy. */
   get health(): number {
     return this.awareness.health;
@@ -158,7 +177,7 @@ export class Membership {
     let t = Math.min(this.nextProbeAt, this.nextGossipAt, this.nextPushPullAt, this.nextReconnectAt, this.nextAnnounceAt);
     if (this.probe) t = Math.min(t, this.probe.indirectSent || this.probe.acked !== 'no' ? this.probe.endDeadline : this.probe.directDeadline);
     for (const r of this.relays.values()) t = Math.min(t, r.deadline);
-    for (const s of this.suspicions.values()) t = Math.min(t, s.deadline);
+    for (const s of this.suspicions.values()) t = Math.min(t, s.deadline, s.nextAskAt);
     return t;
   }
 
@@ -255,13 +274,14 @@ export class Membership {
   // ---- message handling ------------------------------------------------------
 
   private handle(from: Address, m: PacketMessage, now: number): void {
+    if (m.type === MsgType.Ping || m.type === MsgType.IndirectPing || m.type === MsgType.Ack || m.type === MsgType.Nack) this.heard(m.from, now);
     switch (m.type) {
       case MsgType.Ping:
         return this.onPing(from, m);
       case MsgType.IndirectPing:
         return this.onIndirectPing(m, now);
       case MsgType.Ack:
-        return this.onAck(m.seq);
+        return this.onAck(m.seq, now);
       case MsgType.Nack:
         if (this.probe?.seq === m.seq) this.probe.nacks++;
         return;
@@ -291,7 +311,7 @@ export class Membership {
     this.send(m.targetAddr, { type: MsgType.Ping, seq, target: m.target, from: this.id, fromAddr: this.self().addr });
   }
 
-  private onAck(seq: number): void {
+  private onAck(seq: number, now: number): void {
     const relay = this.relays.get(seq);
     if (relay) {
       this.relays.delete(seq);
@@ -299,7 +319,15 @@ export class Membership {
       return;
     }
     const probe = this.probe;
-    if (probe?.seq === seq && probe.acked === 'no') probe.acked = probe.indirectSent ? 'indirect' : 'direct';
+    if (probe?.seq === seq && probe.acked === 'no') {
+      probe.acked = probe.indirectSent ? 'indirect' : 'direct';
+      this.heard(probe.target, now);
+    }
+  }
+
+  private heard(id: string, now: number): void {
+    const r = this.records.get(id);
+    if (r && id !== this.id) r.heardAt = now;
   }
 
   private onAlive(m: Alive, now: number): void {
@@ -347,6 +375,7 @@ export class Membership {
       const self = this.self();
       if (m.incarnation >= self.incarnation) {
         this.awareness.apply(1);
+        this.counts.refutes++;
         this.refute(self, m.incarnation, now);
       }
       this.answerRumour(via);
@@ -371,7 +400,10 @@ export class Membership {
     if (m.id === this.id) {
       if (this.leaving) return;
       const self = this.self();
-      if (m.incarnation >= self.incarnation) this.refute(self, m.incarnation, now);
+      if (m.incarnation >= self.incarnation) {
+        this.counts.refutes++;
+        this.refute(self, m.incarnation, now);
+      }
       this.answerRumour(via);
       return;
     }
@@ -404,6 +436,7 @@ export class Membership {
   private suspect(r: Record_, incarnation: number, from: string, now: number): void {
     const n = this.liveCount;
     const { minMs, maxMs } = suspicionBounds(this.config, n);
+    this.counts.suspicions++;
     this.suspicions.set(r.id, new Suspicion(incarnation, now, minMs, maxMs, expectedConfirmations(this.config, n), from));
     r.incarnation = incarnation;
     r.state = 'suspect';
@@ -442,6 +475,7 @@ export class Membership {
 
   /** Merges a remote member list; a remote "dead" only makes us suspect (we may know better). */
   private merge(message: PushPull, now: number): void {
+    this.heard(message.from, now);
     for (const s of message.members) {
       if (s.state === 'alive') this.onAlive({ type: MsgType.Alive, id: s.id, incarnation: s.incarnation, addr: s.addr, meta: s.meta }, now);
       else if (s.state === 'left') this.onDead({ type: MsgType.Dead, id: s.id, incarnation: s.incarnation, from: message.from, left: true }, now);
@@ -461,6 +495,7 @@ export class Membership {
     const interval = this.awareness.scale(this.config.probeIntervalMs);
     this.nextProbeAt = now + interval;
     if (target === undefined) return;
+    this.counts.probes++;
     const seq = this.nextSeq();
     this.probe = {
       seq,
@@ -486,6 +521,7 @@ export class Membership {
       probe.indirectSent = true;
       const helpers = this.randomMembers(this.config.indirectChecks, (r) => r.state === 'alive' && r.id !== probe.target);
       probe.nacksExpected = helpers.length;
+      this.counts.indirectProbes += helpers.length;
       for (const h of helpers) {
         this.send(h.addr, { type: MsgType.IndirectPing, seq: probe.seq, target: probe.target, targetAddr: target.addr, from: this.id, fromAddr: this.self().addr, nack: true });
       }
@@ -520,11 +556,18 @@ export class Membership {
     }
   }
 
+  /** Declares dead the suspects whose time ran out; asks the others directly now and then. */
   private expireSuspicions(now: number): void {
     for (const [id, s] of this.suspicions) {
-      if (now < s.deadline) continue;
-      this.suspicions.delete(id);
       const r = this.records.get(id);
+      if (now < s.deadline) {
+        if (now < s.nextAskAt || r === undefined) continue;
+        // The refutation may have spread and missed us: ask the suspect itself, which answers us directly.
+        this.send(r.addr, { type: MsgType.Suspect, id, incarnation: s.incarnation, from: this.id });
+        s.askedAt(now, this.config.probeIntervalMs);
+        continue;
+      }
+      this.suspicions.delete(id);
       if (r?.state !== 'suspect' || r.incarnation !== s.incarnation) continue;
       this.declare(r, 'dead', r.incarnation, now);
       this.broadcasts.add(id, { type: MsgType.Dead, id, incarnation: r.incarnation, from: this.id, left: false });
@@ -615,7 +658,16 @@ function emptyOutput(): Output {
 }
 
 function snapshotOf(r: Record_): Member {
-  return { id: r.id, addr: r.addr, incarnation: r.incarnation, state: r.state, meta: r.meta, stateChangedAt: r.stateChangedAt, ...(r.load ? { load: { ...r.load } } : {}) };
+  return {
+    id: r.id,
+    addr: r.addr,
+    incarnation: r.incarnation,
+    state: r.state,
+    meta: r.meta,
+    stateChangedAt: r.stateChangedAt,
+    ...(r.heardAt !== undefined ? { heardAt: r.heardAt } : {}),
+    ...(r.load ? { load: { ...r.load } } : {}),
+  };
 }
 
 /** Whether an alive claim says what the record says (address and metadata). */

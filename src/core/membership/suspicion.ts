@@ -30,6 +30,8 @@ export function suspicionTimeout(minMs: number, maxMs: number, confirmations: nu
 /** One running suspicion of one member at one incarnation. */
 export class Suspicion {
   private readonly confirmedBy = new Set<string>();
+  /** When to ask the suspect directly again (see `askedAt`). */
+  nextAskAt: number;
 
   constructor(
     readonly incarnation: number,
@@ -39,7 +41,19 @@ export class Suspicion {
     private readonly k: number,
     /** The first suspecter; its own later messages are no confirmation. */
     private readonly from: string,
-  ) {}
+  ) {
+    this.nextAskAt = startedAt + Math.floor(minMs / 2);
+  }
+
+  /**
+   * Records that the suspect was just asked directly; the next ask comes
+   * halfway through the time left (never sooner than `gapMs`), so a live
+   * suspect that missed the gossip of our suspicion gets a few chances to
+   * answer before the deadline.
+   */
+  askedAt(now: number, gapMs: number): void {
+    this.nextAskAt = now + Math.max(gapMs, Math.floor((this.deadline - now) / 2));
+  }
 
   /** Records a confirmation from `from`; true when it is new and independent. */
   confirm(from: string): boolean {

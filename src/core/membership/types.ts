@@ -36,6 +36,8 @@ export interface Member {
   readonly meta: MemberMeta;
   /** Virtual or real time (ms) of the last change of state. */
   readonly stateChangedAt: number;
+  /** Last time (ms) a message came straight from the member or a probe of it was acked; undefined if never. */
+  readonly heardAt?: number;
   /** Latest load heard, with the time it was heard; undefined before the first. */
   readonly load?: MemberLoad & { readonly seq: number; readonly heardAt: number };
 }

@@ -4,6 +4,7 @@
  */
 import { elect, type Election } from '../../core/election/leader.js';
 import type { Member } from '../../core/membership/types.js';
+import type { EventLog } from '../../ops/event-log.js';
 import type { Logger } from '../../ops/log.js';
 
 export interface LeaderView extends Election {
@@ -18,7 +19,8 @@ export class Leadership {
 
   constructor(
     private readonly log: Logger,
-    private readonly expected: number,
+    private readonly events: EventLog,
+    readonly expected: number,
     private preempt: boolean,
     now: number,
   ) {
@@ -42,12 +44,18 @@ export class Leadership {
     const changed = next.leader !== before.leader;
     const quorumChanged = next.quorum.reached !== before.quorum.reached;
     this.view = { ...next, since: changed || quorumChanged ? now : before.since, changes: before.changes + (changed && before.leader !== null ? 1 : 0) };
+    if (quorumChanged) this.events.add('quorum', null, next.quorum.reached ? `Quorum reached: sees ${next.quorum.seen} of ${next.quorum.needed} needed` : `Quorum lost: ${next.reason}`);
     if (!changed) return false;
     if (before.leader !== null && !alive.includes(before.leader) && !suspected.includes(before.leader)) {
       this.log.warn(`Leader ${before.leader} timed out, initiating new election`);
     }
-    if (next.leader !== null) this.log.info(`Following new leader: ${next.leader}`, { seen: next.quorum.seen, needed: next.quorum.needed });
-    else this.log.warn(`No leader: ${next.reason}`);
+    if (next.leader !== null) {
+      this.log.info(`Following new leader: ${next.leader}`, { seen: next.quorum.seen, needed: next.quorum.needed });
+      this.events.add('leader', next.leader, `Following new leader: ${next.leader}`);
+    } else {
+      this.log.warn(`No leader: ${next.reason}`);
+      this.events.add('leader', null, `No leader: ${next.reason}`);
+    }
     return true;
   }
 }

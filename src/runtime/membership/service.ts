@@ -10,9 +10,10 @@ import type { AgentConfig } from '../../config/load.js';
 import { seededRng } from '../../core/rng.js';
 import { clusterTag, decodePacket, decodePushPull, encodePackets, encodePushPull } from '../../core/membership/codec.js';
 import { PROFILES } from '../../core/membership/config.js';
-import { Membership, type MemberEvent, type Output } from '../../core/membership/membership.js';
+import { Membership, type MemberEvent, type MembershipStats, type Output } from '../../core/membership/membership.js';
 import type { PushPull } from '../../core/membership/messages.js';
 import { formatAddress, type Address, type Member, type MemberMeta } from '../../core/membership/types.js';
+import { EventLog } from '../../ops/event-log.js';
 import type { Logger } from '../../ops/log.js';
 import type { Part } from '../lifecycle.js';
 import { advertiseAddress } from './advertise.js';
@@ -22,18 +23,8 @@ import { LoadSampler } from './load-sampler.js';
 import { MulticastDiscovery } from './multicast.js';
 import { Backoff, resolveSeeds } from './seeds.js';
 import { StreamServer, exchange } from './tcp-stream.js';
+import { Traffic, type Channel } from './traffic.js';
 import { UdpTransport } from './udp-transport.js';
-
-/** Counters of traffic and drops, for status and metrics. */
-export interface MembershipCounters {
-  packetsIn: number;
-  packetsOut: number;
-  bytesIn: number;
-  bytesOut: number;
-  exchanges: number;
-  exchangeFailures: number;
-  readonly drops: Map<string, number>;
-}
 
 /** How long a graceful leave may spread before the sockets close. */
 const LEAVE_PROPAGATE_MS = 500;
@@ -42,7 +33,10 @@ const ALONE_WARNING_MS = 10_000;
 
 export class MembershipService implements Part {
   readonly name = 'membership';
-  readonly counters: MembershipCounters = { packetsIn: 0, packetsOut: 0, bytesIn: 0, bytesOut: 0, exchanges: 0, exchangeFailures: 0, drops: new Map() };
+  readonly traffic = new Traffic();
+  /** Joins, suspicions, deaths, leaves and leader changes, for the status. */
+  readonly events = new EventLog();
+  private readonly changeListeners = new Set<() => void>();
   private core: Membership | undefined;
   private keyring: Keyring;
   private readonly tag: number;
@@ -66,7 +60,7 @@ export class MembershipService implements Part {
     this.tag = clusterTag(cluster.name);
     // The TCP listener binds first and fails for a second agent on this port, so UDP may share it with discovery.
     this.udp = new UdpTransport({ host: agent.bind_address, port: agent.port, log, reuseAddr: true });
-    this.udp.onPacket((bytes, from) => this.onPacket(bytes, from));
+    this.udp.onPacket((bytes, from) => this.onPacket(bytes, from, 'udp'));
     this.streams = new StreamServer({ host: agent.bind_address, port: agent.port, log, handle: (payload) => this.onStream(payload) });
     if (cluster.multicast_group !== '') {
       const iface = multicastInterface(cluster.multicast_interface, agent.bind_address, cluster.multicast_group);
@@ -76,10 +70,10 @@ export class MembershipService implements Part {
         ttl: cluster.multicast_ttl,
         ...(iface !== undefined ? { interfaceAddress: iface } : {}),
         log,
-        onPacket: (bytes, from) => this.onPacket(bytes, from),
+        onPacket: (bytes, from) => this.onPacket(bytes, from, 'multicast'),
       });
     }
-    this.leadership = new Leadership(log, cluster.expect || config.nodes.length, cluster.leader_preempt, Date.now());
+    this.leadership = new Leadership(log, this.events, cluster.expect || config.nodes.length, cluster.leader_preempt, Date.now());
   }
 
   /** Every member known, this agent included. */
@@ -94,6 +88,31 @@ export class MembershipService implements Part {
   /** Lifeguard's local health score (0 = healthy). */
   health(): number {
     return this.core?.health ?? 0;
+  }
+
+  /** What the core did: probes, suspicions, refutes. */
+  stats(): MembershipStats {
+    return this.core?.stats ?? { probes: 0, indirectProbes: 0, suspicions: 0, refutes: 0 };
+  }
+
+  /** The advertised gossip address, once started. */
+  get address(): Address | undefined {
+    return this.core?.member(this.config.agent.id)?.addr;
+  }
+
+  /** Expected cluster size for the quorum; 0 = none configured. */
+  get expected(): number {
+    return this.leadership.expected;
+  }
+
+  get encrypted(): boolean {
+    return this.keyring.encrypted;
+  }
+
+  /** Calls `listener` after every change of a member or of the leader; returns the unsubscribe. */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
   }
 
   async start(): Promise<void> {
@@ -167,28 +186,33 @@ export class MembershipService implements Part {
 
   // ---- inputs -----------------------------------------------------------------
 
-  private onPacket(bytes: Uint8Array, from: Address): void {
+  private onPacket(bytes: Uint8Array, from: Address, channel: Channel): void {
     const core = this.core;
     if (!core || !this.running) return;
-    this.counters.packetsIn++;
-    this.counters.bytesIn += bytes.length;
+    this.traffic.received(channel, bytes.length);
     const opened = this.keyring.open(bytes);
-    if ('dropped' in opened) return this.drop(opened.dropped);
+    if ('dropped' in opened) return this.traffic.drop(opened.dropped);
     const decoded = decodePacket(opened.plain, this.tag);
-    if (!decoded.ok) return this.drop(decoded.reason);
+    if (!decoded.ok) return this.traffic.drop(decoded.reason);
+    this.traffic.messages('in', decoded.value);
     this.apply(core.receive(from, decoded.value, Date.now()));
   }
 
   private onStream(payload: Uint8Array): Uint8Array | null {
     const core = this.core;
     if (!core || !this.running) return null;
+    this.traffic.received('tcp', payload.length);
     const opened = this.keyring.open(payload);
-    if ('dropped' in opened) return this.drop(opened.dropped), null;
+    if ('dropped' in opened) return this.traffic.drop(opened.dropped), null;
     const decoded = decodePushPull(opened.plain, this.tag);
-    if (!decoded.ok) return this.drop(decoded.reason), null;
+    if (!decoded.ok) return this.traffic.drop(decoded.reason), null;
+    this.traffic.messages('in', [decoded.value]);
     const { reply, output } = core.receivePushPull(decoded.value, Date.now());
     this.apply(output);
-    return this.keyring.seal(encodePushPull(this.tag, reply));
+    const sealed = this.keyring.seal(encodePushPull(this.tag, reply));
+    this.traffic.sent('tcp', sealed.length);
+    this.traffic.messages('out', [reply]);
+    return sealed;
   }
 
   // ---- outputs ------------------------------------------------------------------
@@ -197,41 +221,47 @@ export class MembershipService implements Part {
     if (!this.core) return;
     const maxBytes = PROFILES[this.config.gossip.profile].maxPacketBytes - this.keyring.overhead;
     for (const p of out.packets) {
+      this.traffic.messages('out', p.messages);
       for (const frame of encodePackets(this.tag, p.messages, maxBytes)) this.sendTo(p.to, this.keyring.seal(frame));
     }
     for (const x of out.exchanges) void this.runExchange(x.to, x.message);
     if (out.announce && this.multicast) {
       for (const frame of encodePackets(this.tag, [out.announce], maxBytes)) {
         const sealed = this.keyring.seal(frame);
-        this.counters.packetsOut++;
-        this.counters.bytesOut += sealed.length;
+        this.traffic.sent('multicast', sealed.length);
         this.multicast.announce(sealed);
       }
+      this.traffic.messages('out', [out.announce]);
     }
     for (const e of out.events) this.logEvent(e);
     if (out.events.some((e) => e.type !== 'update')) this.leadership.update(this.core.members(), Date.now());
+    if (out.events.length > 0) for (const listener of this.changeListeners) listener();
     this.schedule();
   }
 
   private sendTo(to: Address, bytes: Uint8Array): void {
-    this.counters.packetsOut++;
-    this.counters.bytesOut += bytes.length;
+    this.traffic.sent('udp', bytes.length);
     this.udp.send(to, bytes);
   }
 
   /** Runs one push-pull; resolves true when the peer answered and its state was merged. */
   private async runExchange(to: Address, message: PushPull): Promise<boolean> {
-    this.counters.exchanges++;
+    this.traffic.exchanges++;
     try {
-      const reply = await exchange(to, this.keyring.seal(encodePushPull(this.tag, message)), { timeoutMs: 5000 });
+      const sealed = this.keyring.seal(encodePushPull(this.tag, message));
+      this.traffic.sent('tcp', sealed.length);
+      this.traffic.messages('out', [message]);
+      const reply = await exchange(to, sealed, { timeoutMs: 5000 });
+      this.traffic.received('tcp', reply.length);
       const opened = this.keyring.open(reply);
       if ('dropped' in opened) throw new Error(`reply dropped: ${opened.dropped}`);
       const decoded = decodePushPull(opened.plain, this.tag);
       if (!decoded.ok) throw new Error(`reply dropped: ${decoded.reason}`);
+      this.traffic.messages('in', [decoded.value]);
       if (this.core && this.running) this.apply(this.core.receivePushPullReply(decoded.value, Date.now()));
       return true;
     } catch (error) {
-      this.counters.exchangeFailures++;
+      this.traffic.exchangeFailures++;
       this.log.debug('push-pull failed', { to: formatAddress(to), error });
       return false;
     }
@@ -262,18 +292,15 @@ export class MembershipService implements Part {
     this.tickTimer = setTimeout(() => this.core && this.running && this.apply(this.core.tick(Date.now())), delay);
   }
 
+  /** Logs a member event in GoCluster's words and keeps it for the status. */
   private logEvent({ type, member }: MemberEvent): void {
     const fields = { addr: formatAddress(member.addr), incarnation: member.incarnation };
-    if (type === 'join') this.log.info(`New node discovered: ${member.id}`, { ...fields, roles: member.meta.roles.join(',') || 'none' });
-    else if (type === 'dead') this.log.warn(`Node timeout: ${member.id}`, fields);
-    else if (type === 'left') this.log.info(`Node left: ${member.id}`, fields);
-    else if (type === 'suspect') this.log.info(`Suspecting node: ${member.id}`, fields);
-    else if (type === 'alive') this.log.info(`Node alive again: ${member.id}`, fields);
-    else this.log.debug(`Node ${type}: ${member.id}`, fields);
-  }
-
-  private drop(reason: string): void {
-    this.counters.drops.set(reason, (this.counters.drops.get(reason) ?? 0) + 1);
+    const line = EVENT_LINES[type](member.id);
+    if (type === 'join') this.log.info(line, { ...fields, roles: member.meta.roles.join(',') || 'none' });
+    else if (type === 'dead') this.log.warn(line, fields);
+    else if (type === 'update' || type === 'reap') this.log.debug(line, fields);
+    else this.log.info(line, fields);
+    if (type !== 'update') this.events.add(type, member.id, line);
   }
 
   private after(ms: number, fn: () => void): void {
@@ -291,6 +318,16 @@ export class MembershipService implements Part {
     });
   }
 }
+
+const EVENT_LINES: Readonly<Record<MemberEvent['type'], (id: string) => string>> = {
+  join: (id) => `New node discovered: ${id}`,
+  dead: (id) => `Node timeout: ${id}`,
+  left: (id) => `Node left: ${id}`,
+  suspect: (id) => `Suspecting node: ${id}`,
+  alive: (id) => `Node alive again: ${id}`,
+  update: (id) => `Node updated: ${id}`,
+  reap: (id) => `Node forgotten: ${id}`,
+};
 
 /** The configured interface; else, for an IPv4 group, a specific IPv4 bind address; else the kernel's default. */
 function multicastInterface(configured: string, bind: string, group: string): string | undefined {

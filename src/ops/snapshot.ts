@@ -1,0 +1,110 @@
+/**
+ * The status snapshot: one typed, versioned object holding everything an
+ * operator sees. `GET /v1/status`, the WebSocket stream, the SSE feed,
+ * `dinc-agent status` and the web UI all render this object and nothing else.
+ * Plain JSON (ISO times, snake_case), so it crosses the wire unchanged.
+ */
+
+/** Bumped when a field changes meaning or disappears; new fields do not bump it. */
+export const SNAPSHOT_VERSION = 1;
+
+export type MemberStateName = 'alive' | 'suspect' | 'dead' | 'left';
+
+export interface MemberStatus {
+  readonly id: string;
+  /** Gossip address, `host:port`. */
+  readonly address: string;
+  readonly state: MemberStateName;
+  readonly roles: readonly string[];
+  /** Role name -> `host:port` of that role's listener. */
+  readonly services: Readonly<Record<string, string>>;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly version: string;
+  readonly incarnation: number;
+  /** When this agent saw the member's state last change. */
+  readonly state_since: string;
+  /** When this agent last heard from the member directly; null if never. */
+  readonly last_seen: string | null;
+  /** Latest load the member spread; null before the first. */
+  readonly load: { readonly cpu: number; readonly lag_ms: number; readonly heard_at: string } | null;
+  readonly leader: boolean;
+  readonly self: boolean;
+}
+
+export type ClusterEventType = 'join' | 'suspect' | 'alive' | 'dead' | 'left' | 'reap' | 'update' | 'leader' | 'quorum';
+
+export interface ClusterEvent {
+  readonly time: string;
+  readonly type: ClusterEventType;
+  /** The member concerned; for `leader`, the new leader (null: none). */
+  readonly subject: string | null;
+  /** One line for humans, in the log's words. */
+  readonly message: string;
+}
+
+export interface LeaderStatus {
+  readonly id: string | null;
+  readonly self: boolean;
+  readonly quorum: { readonly needed: number; readonly seen: number; readonly reached: boolean };
+  /** True when no cluster size is configured: the agent counts as its own quorum. */
+  readonly own_quorum: boolean;
+  readonly reason: string;
+  /** When the leader or the quorum state last changed. */
+  readonly since: string;
+  readonly changes: number;
+}
+
+export interface TrafficFlow {
+  readonly packets: number;
+  readonly bytes: number;
+}
+
+export interface StatusCounters {
+  /** By channel: udp (gossip), tcp (push-pull), multicast (discovery). */
+  readonly in: Readonly<Record<'udp' | 'tcp' | 'multicast', TrafficFlow>>;
+  readonly out: Readonly<Record<'udp' | 'tcp' | 'multicast', TrafficFlow>>;
+  /** Messages by type name (ping, ack, alive, ...). */
+  readonly messages_in: Readonly<Record<string, number>>;
+  readonly messages_out: Readonly<Record<string, number>>;
+  readonly probes: number;
+  readonly indirect_probes: number;
+  readonly suspicions: number;
+  readonly refutes: number;
+  readonly exchanges: number;
+  readonly exchange_failures: number;
+  /** Dropped input by reason (bad_crc, auth_failed, ...). */
+  readonly drops: Readonly<Record<string, number>>;
+}
+
+export interface AgentStatus {
+  readonly id: string;
+  readonly version: string;
+  /** Advertised gossip address, `host:port`. */
+  readonly gossip: string;
+  /** The web listener, `host:port`; null when off. */
+  readonly web: string | null;
+  readonly roles: readonly string[];
+  readonly uptime_s: number;
+  /** Lifeguard's local health score: 0 is healthy. */
+  readonly health_score: number;
+  readonly pid: number;
+}
+
+export interface StatusSnapshot {
+  readonly version: typeof SNAPSHOT_VERSION;
+  /** When the snapshot was taken. */
+  readonly time: string;
+  readonly cluster: { readonly name: string; readonly encrypted: boolean; readonly profile: string; readonly expect: number };
+  readonly agent: AgentStatus;
+  readonly leader: LeaderStatus;
+  /** Every member known, this agent included, in natural order of id. */
+  readonly members: readonly MemberStatus[];
+  /** Recent events, oldest first. */
+  readonly events: readonly ClusterEvent[];
+  readonly counters: StatusCounters;
+  /** One slot per role, filled by the role; empty until roles exist. */
+  readonly roles: Readonly<Record<string, unknown>>;
+}
+
+/** How many recent events a snapshot keeps. */
+export const EVENT_LIMIT = 100;
