@@ -15,8 +15,8 @@ export interface AgentRouteDeps {
   /** A fresh status snapshot. */
   snapshot(): StatusSnapshot;
   readonly feed: StatusFeed;
-  /** More routes (metrics, logs, the web UI). */
-  readonly extra?: Routes;
+  /** More route tables (metrics, logs, the web UI). */
+  readonly extra: readonly Routes[];
 }
 
 export function agentRoutes(deps: AgentRouteDeps): Routes {
@@ -67,6 +67,6 @@ export function agentRoutes(deps: AgentRouteDeps): Routes {
     ],
     ['/v1/join', { POST: join }],
     ['/events', { GET: deps.feed.events }],
-    ...(deps.extra ?? []),
+    ...deps.extra.flatMap((routes) => [...routes]),
   ]);
 }

@@ -45,7 +45,14 @@ export class Agent {
     if (config.agent.web !== null) {
       const webLog = log.child({ part: 'web' });
       const feed = new StatusFeed({ take: () => this.snapshot(), onChange: (l) => this.membership.onChange(l), log: webLog });
-      const routes = agentRoutes({ config: () => this.config, uptime: () => this.uptime(), membership: this.membership, snapshot: () => this.snapshot(), feed });
+      const routes = agentRoutes({
+        config: () => this.config,
+        uptime: () => this.uptime(),
+        membership: this.membership,
+        snapshot: () => this.snapshot(),
+        feed,
+        extra: [],
+      });
       this.web = new HttpListener('web', config.agent.web, routes, webLog, (req, socket, head) => feed.upgrade(req, socket, head));
       // Stopped before the listener (parts stop in reverse), so open streams do not hold it up.
       parts.push(this.web, feed);
