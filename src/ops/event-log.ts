@@ -14,7 +14,8 @@ export class EventLog {
     if (this.items.length > this.limit) this.items = this.items.slice(-this.limit);
   }
 
-  list(): readonly ClusterEvent[] {
-    return this.items;
+  /** A copy: later events do not change it. */
+  list(): ClusterEvent[] {
+    return [...this.items];
   }
 }

@@ -33,6 +33,8 @@ export interface StatusFeedOptions {
   /** Subscribes to changes; returns the unsubscribe. */
   readonly onChange: (listener: () => void) => () => void;
   readonly log: Logger;
+  /** Unsent bytes after which a watcher is dropped; default BACKLOG_BYTES. */
+  readonly backlogBytes?: number;
 }
 
 export class StatusFeed implements Part {
@@ -46,7 +48,11 @@ export class StatusFeed implements Part {
   /** Watchers dropped for being too slow, since start. */
   dropped = 0;
 
-  constructor(private readonly opts: StatusFeedOptions) {}
+  private readonly backlogBytes: number;
+
+  constructor(private readonly opts: StatusFeedOptions) {
+    this.backlogBytes = opts.backlogBytes ?? BACKLOG_BYTES;
+  }
 
   /** `GET /events`: Server-Sent Events, GoCluster's fields. */
   readonly events = (_req: IncomingMessage, res: ServerResponse): void => {
@@ -54,7 +60,7 @@ export class StatusFeed implements Part {
     res.write('retry: 2000\n\n');
     const watcher: Watcher = {
       send: (snapshot) => {
-        if (res.writableLength > BACKLOG_BYTES) return this.drop(watcher, () => res.destroy());
+        if (res.writableLength > this.backlogBytes) return this.drop(watcher, () => res.destroy());
         res.write(`data: ${JSON.stringify(goClusterView(snapshot))}\n\n`);
       },
       close: () => res.end(),
@@ -91,9 +97,9 @@ export class StatusFeed implements Part {
     let last: StatusSnapshot | undefined;
     const watcher: Watcher = {
       send: (snapshot) => {
-        if (ws.bufferedAmount > BACKLOG_BYTES) {
+        if (ws.bufferedAmount > this.backlogBytes) {
           return this.drop(watcher, () => {
-            ws.close(CLOSE_TOO_SLOW, 'too slow: the status backlog passed 1 MiB');
+            ws.close(CLOSE_TOO_SLOW, `too slow: more than ${this.backlogBytes} bytes of status waited unsent`);
             setTimeout(() => ws.terminate(), 2000).unref();
           });
         }
@@ -126,7 +132,7 @@ export class StatusFeed implements Part {
 
   private drop(watcher: Watcher, end: () => void): void {
     this.dropped++;
-    this.opts.log.warn('dropping a status watcher that stopped reading', { backlog_bytes: BACKLOG_BYTES });
+    this.opts.log.warn('dropping a status watcher that stopped reading', { backlog_bytes: this.backlogBytes });
     this.remove(watcher);
     end();
   }

@@ -311,3 +311,38 @@ describe('leaving', () => {
     expect(stateOf(a, 'a')).toBe('left');
   });
 });
+
+describe('a running suspicion', () => {
+  it('makes the suspecter ask the suspect directly, halfway through the time left, until the refutation reaches it', () => {
+    // No gossip rounds, so every packet to c is a probe or an ask.
+    const { a } = cluster(['a', 'b', 'c'], { ...CONFIG, gossipIntervalMs: 1e9 }) as { a: Membership };
+    a.receive(ADDR.b, [suspect('c', 0, 'b')], 0);
+    // Three members: the suspicion lasts its minimum, 2 s (lan). Asks at half of it, then halfway
+    // through the time left but at most once a probe interval (0.5 s). Probes of c carry the suspicion too, beside a ping.
+    const isAsk = (p: Output['packets'][number]): boolean => p.to === ADDR.c && p.messages[0]?.type === MsgType.Suspect && !p.messages.some((m) => m.type === MsgType.Ping);
+    const asks = ticks(a, 1, 1998)
+      .filter(({ out }) => out.packets.some(isAsk))
+      .map(({ t }) => t);
+    expect(asks).toEqual([1000, 1500]);
+    // The suspect's direct answer ends the suspicion: nothing more is asked about it.
+    a.receive(ADDR.c, [alive('c', 1)], 1999);
+    expect(stateOf(a, 'c')).toBe('alive');
+    expect(ticks(a, 2000, 6000).flatMap(({ out }) => sent(out, MsgType.Suspect).filter((s) => s.message.id === 'c' && s.message.incarnation === 0))).toEqual([]);
+  });
+});
+
+describe('what a member counts and remembers', () => {
+  it('records when a member was last heard directly, and counts probes, suspicions and refutes', () => {
+    const { a } = cluster(['a', 'b']) as { a: Membership };
+    expect(a.member('b')?.heardAt).toBe(0); // the join's push-pull
+    a.receive(ADDR.b, [{ type: MsgType.Ping, seq: 1, target: 'a', from: 'b', fromAddr: ADDR.b }], 42);
+    expect(a.member('b')?.heardAt).toBe(42);
+    a.receive(ADDR.b, [suspect('a', 0, 'b')], 50);
+    // b never answers from here on: a suspects it once (later failed probes only confirm), then declares it dead.
+    runTicks(a, 51, 5000);
+    expect(stateOf(a, 'b')).toBe('dead');
+    expect(a.stats).toMatchObject({ refutes: 1, suspicions: 1 });
+    expect(a.stats.probes).toBeGreaterThan(1);
+    expect(a.stats.indirectProbes).toBe(0); // nobody to ask
+  });
+});
