@@ -38,7 +38,7 @@ export function diffSnapshot(a: StatusSnapshot, b: StatusSnapshot): SnapshotPatc
   const events = newEvents(a.events, b.events);
   if (Object.keys(set).length === 0 && upsert.length === 0 && remove.length === 0 && events.length === 0) return null;
   set.time = b.time;
-  return { set: set as Partial<Whole>, upsert, remove, events };
+  return { set, upsert, remove, events };
 }
 
 /** `snapshot` with `patch` applied; members stay in natural order of id. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PROFILES, type MembershipConfig } from '../../../src/core/membership/config.js';
 import { Membership, type Output } from '../../../src/core/membership/membership.js';
-import { MsgType, type Ack, type Alive, type IndirectPing, type Load, type Nack, type PacketMessage, type Ping } from '../../../src/core/membership/messages.js';
+import { MsgType, type Ack, type Alive, type IndirectPing, type Load, type Nack, type PacketMessage, type Ping, type Suspect } from '../../../src/core/membership/messages.js';
 import type { Address, MemberMeta } from '../../../src/core/membership/types.js';
 import { seededRng } from '../../../src/core/rng.js';
 
@@ -327,7 +327,7 @@ describe('a running suspicion', () => {
     // The suspect's direct answer ends the suspicion: nothing more is asked about it.
     a.receive(ADDR.c, [alive('c', 1)], 1999);
     expect(stateOf(a, 'c')).toBe('alive');
-    expect(ticks(a, 2000, 6000).flatMap(({ out }) => sent(out, MsgType.Suspect).filter((s) => s.message.id === 'c' && s.message.incarnation === 0))).toEqual([]);
+    expect(ticks(a, 2000, 6000).flatMap(({ out }) => sent<Suspect>(out, MsgType.Suspect).filter((s) => s.message.id === 'c' && s.message.incarnation === 0))).toEqual([]);
   });
 });
 
