@@ -2,7 +2,9 @@
 SHELL := /bin/bash
 NODE_MODULES := node_modules/.package-lock.json
 SEA_BASE := tools/sea-base/node_modules/.package-lock.json
-SOURCES := $(shell find src -name '*.ts') tsconfig.json tsconfig.build.json
+SOURCES := $(shell find src -name '*.ts' ! -name '*.generated.ts') tsconfig.json tsconfig.build.json
+# The web UI's page, style and script as strings, generated for tsc to compile in.
+UI_ASSETS := src/ui/web/assets.generated.ts
 
 .PHONY: install build run test typecheck lint unit binary bench docs clean
 
@@ -19,8 +21,12 @@ $(SEA_BASE): tools/sea-base/package.json tools/sea-base/package-lock.json
 
 build: lib/bin.js
 
-lib/bin.js: $(NODE_MODULES) $(SOURCES)
+lib/bin.js: $(NODE_MODULES) $(SOURCES) $(UI_ASSETS)
 	npx tsc -p tsconfig.build.json
+	@touch $@
+
+$(UI_ASSETS): $(NODE_MODULES) $(SOURCES) $(wildcard src/ui/web/*.html src/ui/web/*.css) scripts/build-ui.mjs
+	node scripts/build-ui.mjs
 	@touch $@
 
 ## Start one agent on cluster.conf.example (Ctrl-C stops it).
@@ -30,17 +36,18 @@ run: build
 ## Type-check, lint, and run every test (unit, integration, binary, package).
 test: install typecheck lint unit
 
-typecheck: $(NODE_MODULES)
+typecheck: $(NODE_MODULES) $(UI_ASSETS)
 	npx tsc -p tsconfig.json --noEmit
+	npx tsc -p src/ui/web/tsconfig.json --noEmit
 
-lint: $(NODE_MODULES)
+lint: $(NODE_MODULES) $(UI_ASSETS)
 	npx eslint --max-warnings 0 .
 
 unit: install
 	npx vitest run $(VITEST_FLAGS)
 
 ## dist/dinc-agent-linux-x64: runs on Linux x64 without Node.js.
-binary: install
+binary: install $(UI_ASSETS)
 	node scripts/build-binary.mjs
 
 ## Benchmarks beside peers (tables; nothing passes or fails on time). The real-network one needs root.
@@ -54,4 +61,4 @@ docs: build
 	node scripts/write-config-docs.mjs
 
 clean:
-	rm -rf lib dist test-results *.tgz
+	rm -rf lib dist test-results *.tgz $(UI_ASSETS)

@@ -65,7 +65,7 @@ const processEndsInBinOnly = {
 };
 
 export default tseslint.config(
-  { ignores: ['lib/', 'dist/', 'node_modules/', 'tools/', 'coverage/', 'test-results/'] },
+  { ignores: ['lib/', 'dist/', 'node_modules/', 'tools/', 'coverage/', 'test-results/', 'src/ui/web/assets.generated.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

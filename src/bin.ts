@@ -2,6 +2,7 @@
 import { hostname } from 'node:os';
 import { main } from './cli/main.js';
 import { processSignals } from './runtime/signals.js';
+import { processTerminal } from './ui/terminal/process-terminal.js';
 
 // A reader that went away (EPIPE) must not bring the agent down; its lines are lost, nothing else.
 for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
@@ -11,6 +12,7 @@ void main(process.argv.slice(2), {
   stderr: process.stderr,
   env: process.env,
   signals: processSignals,
+  terminal: processTerminal(),
   exitNow: (code) => process.exit(code),
   hostname,
 }).then((code) => {

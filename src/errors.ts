@@ -54,3 +54,8 @@ export class AgentUnreachableError extends AgentError {
 export class AgentRequestError extends AgentError {
   readonly code = 'DINC_AGENT_ERROR';
 }
+
+/** The agent ended a stream a command was following: it is stopping, or it dropped a reader too slow to keep up. */
+export class AgentStreamEndedError extends AgentError {
+  readonly code = 'DINC_STREAM_ENDED';
+}

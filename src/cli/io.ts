@@ -1,12 +1,15 @@
 /** What a command may touch of the outside world; bin passes the real process, tests pass fakes. */
 import type { LogOutput } from '../ops/log.js';
 import type { Signals } from '../runtime/signals.js';
+import type { Terminal } from '../ui/terminal/terminal.js';
 
 export interface CliIO {
   readonly stdout: LogOutput;
   readonly stderr: LogOutput;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly signals: Signals;
+  /** The terminal, when stdout is one: its size, resizes and keys. */
+  readonly terminal?: Terminal;
   /** Ends the process at once with `code` (the second stop signal). */
   exitNow(code: number): void;
   hostname(): string;

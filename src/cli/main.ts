@@ -2,8 +2,9 @@
  * The CLI: `main(argv, io)` parses the arguments, runs one command and
  * resolves to the exit code. It never exits the process itself.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { AgentError, ConfigInvalidError, ExitCode } from '../errors.js';
+import { LOG_LEVELS, type LogLevel } from '../ops/log.js';
 import { VERSION } from '../version.js';
 import { normalizeArgv } from './argv.js';
 import { configValidate } from './config-validate.js';
@@ -12,7 +13,9 @@ import type { CliIO } from './io.js';
 import { join } from './join.js';
 import { keygen } from './keygen.js';
 import { members } from './members.js';
+import { monitor } from './monitor.js';
 import { start } from './start.js';
+import { status, type StatusOptions } from './status.js';
 
 /** Builds the program; each action stores its exit code through `done`. */
 export function buildProgram(io: CliIO, done: (code: ExitCode) => void): Command {
@@ -53,6 +56,15 @@ export function buildProgram(io: CliIO, done: (code: ExitCode) => void): Command
     .action(async (opts: { addr?: string; config?: string; json?: boolean }) => done(await members(opts, io)));
 
   program
+    .command('status')
+    .description('show the cluster: members with state, roles and load, the leader and its quorum, recent events')
+    .option('--addr <host:port>', "the agent's HTTP API (default: [agent] web of --config, else 127.0.0.1:8080)")
+    .option('--config <file>', 'read the API address from this cluster.conf')
+    .option('--json', 'print the status snapshot as JSON')
+    .option('--watch', 'keep the view live, full screen, until q or Ctrl-C (needs a terminal)')
+    .action(async (opts: StatusOptions) => done(await status(opts, io)));
+
+  program
     .command('join')
     .description('tell the running agent to join the agents at the given addresses')
     .argument('<address...>', 'gossip address host:port of an agent to join (port default: [agent] port)')
@@ -60,6 +72,16 @@ export function buildProgram(io: CliIO, done: (code: ExitCode) => void): Command
     .option('--config <file>', 'read the API address from this cluster.conf')
     .option('--token <token>', 'the [agent] api_token, if the agent has one (or env DINC_API_TOKEN)')
     .action(async (addresses: string[], opts: { addr?: string; config?: string; token?: string }) => done(await join(addresses, opts, io)));
+
+  program
+    .command('monitor')
+    .description("follow the running agent's log as it happens, at a level of its own (Ctrl-C to stop)")
+    .option('--addr <host:port>', "the agent's HTTP API (default: [agent] web of --config, else 127.0.0.1:8080)")
+    .option('--config <file>', 'read the API address from this cluster.conf')
+    .addOption(new Option('--level <level>', 'the lowest level to show, whatever the agent logs itself').choices(LOG_LEVELS).default('info'))
+    .option('--json', "print the agent's JSON records instead of text lines")
+    .option('--token <token>', 'the [agent] api_token, if the agent has one (or env DINC_API_TOKEN)')
+    .action(async (opts: { addr?: string; config?: string; level: LogLevel; json?: boolean; token?: string }) => done(await monitor(opts, io)));
 
   program
     .command('keygen')

@@ -13,10 +13,14 @@ import { DataDir } from './data-dir.js';
 import { agentRoutes } from './agent-routes.js';
 import { HttpListener } from './http-listener.js';
 import { Lifecycle, type Part } from './lifecycle.js';
+import { LogMonitor } from './log-monitor.js';
 import { advertiseAddress } from './membership/advertise.js';
 import { MembershipService } from './membership/service.js';
+import { metricsRoutes } from './metrics-route.js';
+import { AgentMetrics } from '../ops/metrics.js';
 import { StatusFeed } from './status-feed.js';
 import { takeSnapshot } from './status.js';
+import { uiRoutes } from './ui-routes.js';
 import type { StatusSnapshot } from '../ops/snapshot.js';
 import type { AgentSignal, Signals } from './signals.js';
 
@@ -45,17 +49,19 @@ export class Agent {
     if (config.agent.web !== null) {
       const webLog = log.child({ part: 'web' });
       const feed = new StatusFeed({ take: () => this.snapshot(), onChange: (l) => this.membership.onChange(l), log: webLog });
+      const monitor = new LogMonitor({ log: webLog, token: () => this.config.agent.api_token });
+      const metrics = new AgentMetrics(() => ({ snapshot: this.snapshot(), streamDrops: { status: feed.dropped, monitor: monitor.dropped } }));
       const routes = agentRoutes({
         config: () => this.config,
         uptime: () => this.uptime(),
         membership: this.membership,
         snapshot: () => this.snapshot(),
         feed,
-        extra: [],
+        extra: [metricsRoutes(metrics), monitor.routes, uiRoutes()],
       });
       this.web = new HttpListener('web', config.agent.web, routes, webLog, (req, socket, head) => feed.upgrade(req, socket, head));
       // Stopped before the listener (parts stop in reverse), so open streams do not hold it up.
-      parts.push(this.web, feed);
+      parts.push(this.web, feed, monitor);
     }
     parts.push(this.membership);
     this.lifecycle = new Lifecycle(parts, log);

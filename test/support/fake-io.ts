@@ -1,6 +1,7 @@
 /** An in-memory CliIO: captured output, signals sent by hand, a fixed host name. */
 import type { CliIO } from '../../src/cli/io.js';
 import type { AgentSignal, Signals } from '../../src/runtime/signals.js';
+import type { Terminal } from '../../src/ui/terminal/terminal.js';
 
 export class FakeSignals implements Signals {
   private readonly handlers = new Map<AgentSignal, Set<() => void>>();
@@ -28,15 +29,17 @@ export interface FakeIO extends CliIO {
   readonly exits: number[];
 }
 
-export function fakeIO(opts: { hostname?: string; env?: Record<string, string> } = {}): FakeIO {
+/** With `terminal`, stdout is a TTY of that terminal. */
+export function fakeIO(opts: { hostname?: string; env?: Record<string, string>; terminal?: Terminal } = {}): FakeIO {
   let out = '';
   let err = '';
   const exits: number[] = [];
   return {
-    stdout: { write: (s: string) => (out += s) },
+    stdout: { write: (s: string) => (out += s), isTTY: opts.terminal !== undefined },
     stderr: { write: (s: string) => (err += s) },
     env: opts.env ?? {},
     signals: new FakeSignals(),
+    terminal: opts.terminal,
     exitNow: (code) => exits.push(code),
     hostname: () => opts.hostname ?? 'node001.example.com',
     out: () => out,

@@ -1,0 +1,52 @@
+/**
+ * One agent's Prometheus metrics, in its own registry: Node and process
+ * metrics (event-loop lag included) and the dinc families, all computed when
+ * scraped, the dinc ones from one fresh status snapshot per scrape.
+ */
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { FAMILIES, type Family, type ScrapeInput } from './metrics-families.js';
+
+export class AgentMetrics {
+  private readonly registry = new Registry();
+  private input: ScrapeInput | undefined;
+
+  /** `take` reads what the dinc families show, once per scrape. */
+  constructor(private readonly take: () => ScrapeInput) {
+    collectDefaultMetrics({ register: this.registry });
+    for (const family of FAMILIES) this.add(family);
+  }
+
+  /** The content type of `scrape`'s text (Prometheus text format 0.0.4). */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** Every metric as of now, in the Prometheus text format. */
+  scrape(): Promise<string> {
+    this.input = this.take();
+    return this.registry.metrics();
+  }
+
+  /** Registers `family`; at each scrape its series are replaced by what it reads, so gone label sets disappear. */
+  private add(family: Family): void {
+    const samples = () => (this.input ? family.read(this.input) : []);
+    const config = { name: family.name, help: family.help, labelNames: family.labels, registers: [this.registry] };
+    if (family.type === 'counter') {
+      new Counter({
+        ...config,
+        collect() {
+          this.reset();
+          for (const [labels, value] of samples()) this.inc(labels, value);
+        },
+      });
+    } else {
+      new Gauge({
+        ...config,
+        collect() {
+          this.reset();
+          for (const [labels, value] of samples()) this.set(labels, value);
+        },
+      });
+    }
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * The status view as text: `renderStatus(snapshot, {width, color})`. Pure and
+ * deterministic: the same snapshot and options give the same string. Every
+ * line fits `width`; with `color: false` there are no escape codes.
+ */
+import type { StatusSnapshot } from '../../ops/snapshot.js';
+import { eventLines } from './events.js';
+import { headerLines } from './header.js';
+import { fitLine, type Line } from './line.js';
+import { membersTable } from './members-table.js';
+import { painter } from './palette.js';
+import { roleLines } from './roles.js';
+
+export interface RenderOptions {
+  /** Columns available. Default 80. */
+  readonly width?: number;
+  /** ANSI colours when true; plain text when false. */
+  readonly color: boolean;
+  /** The moment "last seen" counts back from. Default: the snapshot's `time`. */
+  readonly now?: Date;
+}
+
+/** The lines of the view, uncoloured: the header, the members, recent events, role summaries. */
+export function statusLines(snapshot: StatusSnapshot, width: number, now: number): Line[] {
+  const sections = [
+    headerLines(snapshot, width),
+    membersTable(snapshot.members, now, width),
+    withTitle('Recent events', eventLines(snapshot.events, width), width),
+    withTitle('Roles', roleLines(snapshot.roles, width), width),
+  ].filter((lines) => lines.length > 0);
+  return sections.flatMap((lines, i) => (i === 0 ? lines : [[], ...lines]));
+}
+
+function withTitle(title: string, lines: Line[], width: number): Line[] {
+  return lines.length === 0 ? [] : [fitLine([{ text: title, tone: 'heading' }], width), ...lines];
+}
+
+/** The view as one string, lines joined by "\n" (no final newline). */
+export function renderStatus(snapshot: StatusSnapshot, opts: RenderOptions): string {
+  const width = Math.max(1, Math.floor(opts.width ?? 80));
+  const now = opts.now?.getTime() ?? Date.parse(snapshot.time);
+  const paint = painter(opts.color);
+  return statusLines(snapshot, width, now).map(paint).join('\n');
+}
