@@ -24,11 +24,15 @@ describe('the standalone binary, built in this run', () => {
     expect(r.status).toBe(0);
   });
 
-  it('starts, serves /health and stops with exit 0 on SIGTERM, with no Node.js on the PATH', async () => {
+  it('starts, serves /health and the embedded web UI, and stops with exit 0 on SIGTERM, with no Node.js on the PATH', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dinc-binary-'));
     const agent = await spawnAgent(['start', '--id', 'bin1', '--web', '127.0.0.1:0', '--data-dir', join(dir, 'data')], { command: BINARY, env: NO_NODE });
     const started = await agent.waitFor((r) => r.msg === `dinc-agent ${VERSION} running`);
     expect(await (await fetch(`${webAddressOf(started)}/health`)).json()).toMatchObject({ status: 'ok', id: 'bin1', version: VERSION });
+    const page = await fetch(`${webAddressOf(started)}/`);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await page.text()).toContain('/ui/app.js');
+    expect((await (await fetch(`${webAddressOf(started)}/ui/app.js`)).text()).length).toBeGreaterThan(1000);
     agent.child.kill('SIGTERM');
     expect(await agent.exited).toBe(0);
   });
