@@ -6,7 +6,7 @@ SOURCES := $(shell find src -name '*.ts' ! -name '*.generated.ts') tsconfig.json
 # The web UI's page, style and script as strings, generated for tsc to compile in.
 UI_ASSETS := src/ui/web/assets.generated.ts
 
-.PHONY: install build run test typecheck lint unit binary bench docs clean
+.PHONY: install build run test typecheck lint unit binary bench sim docs clean
 
 install: $(NODE_MODULES) $(SEA_BASE)
 
@@ -55,6 +55,10 @@ bench: binary build
 	node bench/startup.mjs
 	npx vitest run --config bench/vitest.bench.config.ts
 	node bench/cluster-real.mjs
+
+## The Raft simulation over 10 000 seeds (safety, liveness, linearizability); prints one summary line.
+sim: $(NODE_MODULES)
+	npm run sim -- raft --seeds 10000
 
 ## Regenerate docs/configuration.md from src/config/schema.ts.
 docs: build
