@@ -55,6 +55,7 @@ bench: binary build
 	node bench/startup.mjs
 	npx vitest run --config bench/vitest.bench.config.ts
 	node bench/cluster-real.mjs
+	node bench/status-views.mjs
 
 ## The Raft simulation over 10 000 seeds (safety, liveness, linearizability); prints one summary line.
 sim: $(NODE_MODULES)

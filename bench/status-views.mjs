@@ -15,13 +15,13 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'dinc-agent');
 const { chromium } = createRequire(join(ROOT, 'package.json'))('playwright-core');
 const RUNS = Number(process.argv[2] ?? 5);
 const TMUX = ['-L', `dinc-bench-${process.pid}`];
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A base port such that base+1..base+13 are free now. */
 async function freeBase() {
@@ -83,7 +83,7 @@ try {
       const row = rowOf(pane(), 'node003');
       if (suspect === undefined && /suspect|dead/.test(row)) suspect = Date.now() - killedAt;
       if (dead === undefined && /dead/.test(row)) dead = Date.now() - killedAt;
-      const state = await page.evaluate(() => [...document.querySelectorAll('tr, li, [data-member]')].find((e) => e.textContent?.includes('node003'))?.textContent ?? '');
+      const state = (await page.locator('tr, li, [data-member]', { hasText: 'node003' }).allTextContents()).join(' ');
       if (onPage === undefined && /dead/i.test(state)) onPage = Date.now() - killedAt;
       await sleep(25);
     }
