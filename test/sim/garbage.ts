@@ -4,7 +4,7 @@
  * make no sense (unknown members, absurd incarnations, foreign targets).
  */
 import fc from 'fast-check';
-import { crc32 } from '../../src/core/membership/crc32.js';
+import { crc32 } from '../../src/core/crc32.js';
 import { MsgType, type PacketMessage } from '../../src/core/membership/messages.js';
 import type { Address, MemberMeta } from '../../src/core/membership/types.js';
 import type { Rng } from '../../src/core/rng.js';

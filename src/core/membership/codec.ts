@@ -7,7 +7,7 @@
  * never receives a packet it must drop. Decoding never throws: any input
  * yields either fresh message objects or a drop reason.
  */
-import { crc32 } from './crc32.js';
+import { crc32 } from '../crc32.js';
 import { MsgType } from './messages.js';
 import type { Alive, Announce, Dead, IndirectPing, Load, MemberSnapshot, PacketMessage, Ping, PushPull, Suspect } from './messages.js';
 import { MEMBER_STATES } from './types.js';

@@ -4,7 +4,7 @@
  * throws; a wrong kind, version or checksum is a reason, so a torn or foreign
  * snapshot is refused before its body is read.
  */
-import { crc32 } from '../membership/crc32.js';
+import { crc32 } from '../crc32.js';
 import type { Checked } from './json.js';
 
 /** Machine kinds; in snapshots on disk and on the wire: append only. */

@@ -1,7 +1,7 @@
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { crc32 } from '../../../src/core/membership/crc32.js';
+import { crc32 } from '../../src/core/crc32.js';
 
 const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
 
