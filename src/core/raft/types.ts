@@ -52,10 +52,18 @@ export interface Snapshot {
   readonly data: Uint8Array;
 }
 
-/** What a server finds on its disk at start. */
+/**
+ * What a server finds on its disk at start. The application restores its
+ * state machine from `snapshot` itself; committed entries after it come again
+ * in `Ready.committed`.
+ */
 export interface PersistedState {
   readonly hardState: HardState;
-  /** The latest snapshot, if any; its conf is the starting configuration. */
+  /**
+   * The latest snapshot; its conf is the starting configuration. Without one
+   * the server is a new member with no log and no configuration (`joinState`):
+   * it never campaigns and waits for the leader to send it a snapshot.
+   */
   readonly snapshot?: Snapshot;
   /** Entries after the snapshot, in index order, contiguous. */
   readonly entries: readonly Entry[];
@@ -72,9 +80,14 @@ export type Message =
   | (Envelope & { readonly type: 'pre-vote' | 'vote'; readonly lastIndex: number; readonly lastTerm: number; readonly transfer: boolean })
   | (Envelope & { readonly type: 'pre-vote-resp' | 'vote-resp'; readonly reject: boolean })
   | (Envelope & { readonly type: 'append'; readonly prevIndex: number; readonly prevTerm: number; readonly entries: readonly Entry[]; readonly commit: number })
-  /** On success `index` is the follower's last matching index; on reject, the rejected prevIndex with a hint where to retry. */
+  /**
+   * On success `index` is the follower's last matching index; on reject, the
+   * rejected prevIndex with a hint where to retry: `hintIndex` is the last
+   * index that may match and `hintTerm` its term (-1 and 0: the follower has
+   * no log at all, send it a snapshot).
+   */
   | (Envelope & { readonly type: 'append-resp'; readonly reject: boolean; readonly index: number; readonly hintIndex: number; readonly hintTerm: number })
-  /** `ctx`: the read-index round it belongs to, if any. */
+  /** `ctx`: the heartbeat round it belongs to (confirms leadership for reads and leases); echoed in the response. */
   | (Envelope & { readonly type: 'heartbeat'; readonly commit: number; readonly ctx: string | null })
   | (Envelope & { readonly type: 'heartbeat-resp'; readonly ctx: string | null })
   /** One chunk of a snapshot: bytes [offset, offset + chunk.length) of `size`. */
@@ -117,11 +130,15 @@ export interface Ready {
   readonly hardState?: HardState;
   /** Entries to append to the log on disk; an entry at an index already stored replaces it and everything after it. */
   readonly entries: readonly Entry[];
-  /** A snapshot received from the leader: persist it, then restore the state machine from it. */
+  /**
+   * A snapshot received from the leader: persist it (replacing the log on
+   * disk), then restore the state machine from it. A snapshot at index 0 has
+   * empty `data`: the state machine of a new group.
+   */
   readonly snapshot?: Snapshot;
   /** Send these only after `hardState`, `entries` and `snapshot` are durable. */
   readonly messages: readonly Message[];
-  /** Committed entries to apply to the state machine, in order (after `snapshot`, if any). */
+  /** Committed entries to apply to the state machine, in order (after `snapshot`, if any); config entries included. */
   readonly committed: readonly Entry[];
   /** Reads that may be served once `applied >= index`. */
   readonly readStates: readonly ReadState[];
@@ -155,6 +172,13 @@ export interface RaftConfig {
    * timeout; needs checkQuorum. Default false.
    */
   readonly leaseReads: boolean;
+  /**
+   * TEST-ONLY FAULT, never set it in production. The leader commits entries of
+   * earlier terms by counting replicas, violating §5.4.2 (Figure 8 of the
+   * paper); the simulator uses it to prove that its checkers catch the bug.
+   * Default false.
+   */
+  readonly unsafeCommitPreviousTerm?: boolean;
 }
 
 export const DEFAULT_RAFT_CONFIG: Omit<RaftConfig, 'id'> = {
@@ -195,8 +219,14 @@ export interface RaftStatus {
  *   transferLeadership(to)                 -> Refusal | null
  *   hasReady() / ready() / advance(ready)  as in etcd: take a Ready, persist, send, apply, then advance
  *   applied(index)                         the application reports what it applied (for compaction and status)
- *   compact(snapshot)                      the application took a snapshot at snapshot.meta.index: drop the log up to it
+ *   compact(index, data)                   -> Snapshot: the application took a snapshot of its state at applied index
+ *                                          `index`; the node fills in term and conf, drops its log up to `index` and
+ *                                          keeps the snapshot to send to lagging followers; the application persists
+ *                                          the returned Snapshot and may drop its stored entries up to `index`
  *   status()                               -> RaftStatus
+ *
+ * Driving it: `while (node.hasReady()) { const r = node.ready(); persist(r); send(r.messages); apply(r); node.advance(r); }`.
+ * `ready()` may not be called again before `advance()`.
  */
 
 /** The state of a brand-new group: an empty log and `voters` as the configuration (a snapshot at index 0). */
@@ -206,4 +236,9 @@ export function bootstrapState(voters: readonly NodeId[]): PersistedState {
     snapshot: { meta: { index: 0, term: 0, conf: { voters: [...voters], learners: [] } }, data: new Uint8Array(0) },
     entries: [],
   };
+}
+
+/** The state of a server that joins an existing group: no log and no configuration until the leader sends a snapshot. */
+export function joinState(): PersistedState {
+  return { hardState: { term: 0, vote: null, commit: 0 }, entries: [] };
 }
