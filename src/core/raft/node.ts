@@ -200,11 +200,10 @@ export class RaftNode {
     if (this.snapshot && index <= this.snapshot.meta.index) return this.snapshot;
     const term = this.log.term(index);
     if (term === undefined) throw new Error(`raft compact: no entry at ${index}`);
-    const confAt = (i: number): ConfState => confAfter(this.baseConf, this.log.slice(this.log.firstIndex(), i));
-    const snapshot: Snapshot = { meta: { index, term, conf: confAt(index) }, data };
+    const snapshot: Snapshot = { meta: { index, term, conf: this.confAt(index) }, data };
     const keepFrom = Math.min(index, this.leader?.snapshotFloor() ?? Infinity);
     if (keepFrom > this.log.snapshotIndex()) {
-      this.baseConf = confAt(keepFrom);
+      this.baseConf = this.confAt(keepFrom);
       this.log.compact(keepFrom);
     }
     this.snapshot = snapshot;
@@ -249,9 +248,22 @@ export class RaftNode {
 
   // ---- roles and elections ----
 
-  /** A voter with a log may campaign; learners, removed servers and new members without a snapshot may not. */
+  /**
+   * A voter with a log may campaign; learners, removed servers and new members
+   * without a snapshot may not. A server whose own removal is appended but not
+   * yet committed still may (thesis §4.2.2: it serves until the removal
+   * commits): otherwise, when the servers with the newest log are exactly the
+   * ones that removed themselves, nobody could ever win an election.
+   */
   private promotable(): boolean {
-    return this.log.hasBase() && isVoter(this.conf, this.id);
+    if (!this.log.hasBase()) return false;
+    if (isVoter(this.conf, this.id)) return true;
+    return this.lastConfIndex > this.log.committed && isVoter(this.confAt(this.lastConfIndex - 1), this.id);
+  }
+
+  /** The configuration as of the entry at `index` (in the log or its snapshot). */
+  private confAt(index: number): ConfState {
+    return confAfter(this.baseConf, this.log.slice(this.log.firstIndex(), index));
   }
 
   /**

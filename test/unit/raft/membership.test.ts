@@ -168,6 +168,30 @@ describe('removing servers', () => {
     expect(net.node('a').status()).toMatchObject({ role: 'follower', term });
   });
 
+  it('a server whose own removal is not committed yet may still be elected, so self-removals cannot lock the group up', () => {
+    // The simulator's seed 891: a removes itself and is cut off; b leads, removes itself and steps
+    // down before c has the entry. b and a now hold newer logs than c but are not in their latest
+    // configurations; if such servers could not campaign, no leader could ever be elected.
+    const net = new Network(ABC);
+    net.elect('a');
+    net.isolate('c');
+    expect(net.node('a').proposeConfChange({ type: 'remove', node: 'a' }).ok).toBe(true);
+    net.stabilize();
+    net.heal();
+    net.isolate('a');
+    net.tick(TEST_CONFIG.electionTicks * 4);
+    expect(net.leaders()).toEqual(['b']);
+    net.isolate('c');
+    expect(net.node('b').proposeConfChange({ type: 'remove', node: 'b' }).ok).toBe(true);
+    net.tick(TEST_CONFIG.electionTicks * 3);
+    expect(net.leaders()).toEqual([]);
+    net.heal();
+    net.isolate('a');
+    net.tick(TEST_CONFIG.electionTicks * 10);
+    expect(net.leaders()).toEqual(['c']);
+    expect(conf(net, 'c')).toEqual({ voters: ['c'], learners: [] });
+  });
+
   it('the last voter cannot be removed', () => {
     const net = new Network(['a']);
     net.elect('a');
