@@ -18,7 +18,7 @@ const HEARTBEAT_MS = 1000;
 /** Unsent bytes after which a watcher counts as stuck. */
 export const BACKLOG_BYTES = 1 << 20;
 /** Close code for a watcher too slow to keep up (4000-4999: application codes). */
-export const CLOSE_TOO_SLOW = 4008;
+const CLOSE_TOO_SLOW = 4008;
 /** Close code when the agent stops. */
 const CLOSE_GOING_AWAY = 1001;
 

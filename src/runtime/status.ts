@@ -59,7 +59,7 @@ export function takeSnapshot(src: StatusSources, now = Date.now()): StatusSnapsh
   };
 }
 
-export function membersOf(members: readonly Member[], leader: string | null, self: string, now: number): MemberStatus[] {
+function membersOf(members: readonly Member[], leader: string | null, self: string, now: number): MemberStatus[] {
   return members.map((m) => memberStatus(m, leader, self, now)).sort((a, b) => compareNatural(a.id, b.id));
 }
 

@@ -2,7 +2,6 @@
 import { MsgType } from '../../core/membership/messages.js';
 
 export type Channel = 'udp' | 'tcp' | 'multicast';
-export const CHANNELS: readonly Channel[] = ['udp', 'tcp', 'multicast'];
 
 interface Flow {
   packets: number;
@@ -10,7 +9,7 @@ interface Flow {
 }
 
 /** Message type names as the status and the metrics show them. */
-export const MESSAGE_NAMES: Readonly<Record<MsgType, string>> = {
+const MESSAGE_NAMES: Readonly<Record<MsgType, string>> = {
   [MsgType.Ping]: 'ping',
   [MsgType.IndirectPing]: 'indirect_ping',
   [MsgType.Ack]: 'ack',
