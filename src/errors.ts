@@ -59,3 +59,18 @@ export class AgentRequestError extends AgentError {
 export class AgentStreamEndedError extends AgentError {
   readonly code = 'DINC_STREAM_ENDED';
 }
+
+/** The Raft write-ahead log or a snapshot file is damaged before its end: starting would drop committed data. The message names the file and byte offset. */
+export class WalCorruptError extends AgentError {
+  readonly code = 'DINC_WAL_CORRUPT';
+}
+
+/** Another running agent (the pid in the message) holds the data directory's lock file. */
+export class DataDirLockedError extends AgentError {
+  readonly code = 'DINC_DATA_DIR_LOCKED';
+}
+
+/** A write or fsync of the Raft log failed (ENOSPC, EIO): the store stays read-only until the agent restarts. */
+export class StorageFailedError extends AgentError {
+  readonly code = 'DINC_STORAGE_FAILED';
+}
