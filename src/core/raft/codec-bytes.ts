@@ -1,0 +1,204 @@
+/**
+ * The primitives of the Raft wire codec (docs/raft.md, "Wire format"): a
+ * growing big-endian writer that refuses values the wire cannot carry, and a
+ * bounds-checked reader whose every failure names the field and byte offset.
+ */
+import { crc32 } from '../crc32.js';
+
+const TWO_32 = 2 ** 32;
+/** Largest high word of a u53: (2^53 - 1) / 2^32, rounded down. */
+const U53_HIGH_MAX = 0x1fffff;
+
+const UTF8_ENCODER = new TextEncoder();
+/** `fatal` rejects invalid UTF-8 (overlongs, surrogates); `ignoreBOM` keeps a leading U+FEFF, so every string round-trips. */
+const UTF8_DECODER = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/** Why a frame was refused: what was wrong, and the byte offset in the frame where it was found. */
+export class RaftDecodeError extends Error {
+  constructor(
+    readonly offset: number,
+    readonly what: string,
+  ) {
+    super(`${what} at byte ${offset}`);
+  }
+}
+
+function refuse(field: string, what: string): RangeError {
+  return new RangeError(`raft codec: ${field} ${what}`);
+}
+
+/** A byte buffer that grows as it is written; big-endian throughout. Throws RangeError for a value out of its field's bounds. */
+export class ByteWriter {
+  private buf = new Uint8Array(256);
+  private view = new DataView(this.buf.buffer);
+  private written = 0;
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.written;
+  }
+
+  /** Makes room for `n` more bytes and returns where they start; may replace buf and view, so call it before reading either. */
+  private room(n: number): number {
+    const at = this.written;
+    if (at + n > this.buf.length) {
+      const next = new Uint8Array(Math.max(this.buf.length * 2, at + n));
+      next.set(this.buf.subarray(0, at));
+      this.buf = next;
+      this.view = new DataView(next.buffer);
+    }
+    this.written = at + n;
+    return at;
+  }
+
+  u8(v: number): void {
+    const at = this.room(1);
+    this.view.setUint8(at, v);
+  }
+  u16(v: number): void {
+    const at = this.room(2);
+    this.view.setUint16(at, v);
+  }
+  u32(v: number): void {
+    const at = this.room(4);
+    this.view.setUint32(at, v);
+  }
+  /** An integer 0..2^53-1 as two u32: high word (at most 0x1FFFFF), then low word. */
+  u53(v: number, field: string): void {
+    if (!Number.isSafeInteger(v) || v < 0) throw refuse(field, `must be an integer 0..2^53-1, got ${v}`);
+    this.u32(Math.floor(v / TWO_32));
+    this.u32(v % TWO_32);
+  }
+  /** An integer -(2^53-1)..2^53-1 as 64-bit two's complement: high word (signed), then low word. */
+  i53(v: number, field: string): void {
+    if (!Number.isSafeInteger(v)) throw refuse(field, `must be an integer -(2^53-1)..2^53-1, got ${v}`);
+    const high = Math.floor(v / TWO_32);
+    const at = this.room(4);
+    this.view.setInt32(at, high);
+    this.u32(v - high * TWO_32);
+  }
+  bool(v: boolean): void {
+    this.u8(v ? 1 : 0);
+  }
+  /** A count of what follows, as a u32 (encoders pass lengths they checked). */
+  count(n: number, max: number, field: string): void {
+    if (n > max) throw refuse(field, `may hold at most ${max}, got ${n}`);
+    this.u32(n);
+  }
+  /** A u32 byte length, then the bytes. */
+  bytes(b: Uint8Array, max: number, field: string): void {
+    this.count(b.length, max, field);
+    const at = this.room(b.length);
+    this.buf.set(b, at);
+  }
+  /** UTF-8 with a length prefix of `prefixBytes` (1 or 2), `min..max` bytes long. */
+  string(s: string, min: number, max: number, prefixBytes: 1 | 2, field: string): void {
+    if (LONE_SURROGATE.test(s)) throw refuse(field, 'is not well-formed Unicode (lone surrogate)');
+    const b = UTF8_ENCODER.encode(s);
+    if (b.length < min || b.length > max) throw refuse(field, `must be ${min}..${max} bytes of UTF-8, got ${b.length}`);
+    if (prefixBytes === 1) this.u8(b.length);
+    else this.u16(b.length);
+    const at = this.room(b.length);
+    this.buf.set(b, at);
+  }
+  /** Appends the CRC-32 of everything written so far and returns a copy of the whole. */
+  finishWithCrc(): Uint8Array {
+    this.u32(crc32(this.buf, 0, this.written));
+    return this.buf.slice(0, this.written);
+  }
+}
+
+/** Bounds-checked big-endian reads over `[0, end)` of a frame; every failure throws RaftDecodeError with the offset. */
+export class ByteReader {
+  private readonly view: DataView;
+  private pos = 0;
+
+  constructor(
+    private readonly frame: Uint8Array,
+    private readonly end: number,
+  ) {
+    this.view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+  }
+
+  /** Offset of the next byte to read. */
+  get offset(): number {
+    return this.pos;
+  }
+  get remaining(): number {
+    return this.end - this.pos;
+  }
+
+  /** Throws RaftDecodeError at the current offset. */
+  fail(what: string, at: number = this.pos): never {
+    throw new RaftDecodeError(at, what);
+  }
+
+  private take(n: number, field: string): number {
+    if (n > this.end - this.pos) this.fail(`${field}: truncated, needs ${n} bytes, ${this.end - this.pos} left`);
+    const at = this.pos;
+    this.pos += n;
+    return at;
+  }
+
+  u8(field: string): number {
+    return this.view.getUint8(this.take(1, field));
+  }
+  u16(field: string): number {
+    return this.view.getUint16(this.take(2, field));
+  }
+  u32(field: string): number {
+    return this.view.getUint32(this.take(4, field));
+  }
+  u53(field: string): number {
+    const at = this.take(8, field);
+    const high = this.view.getUint32(at);
+    if (high > U53_HIGH_MAX) this.fail(`${field}: high word 0x${high.toString(16)} is over 2^53-1`, at);
+    return high * TWO_32 + this.view.getUint32(at + 4);
+  }
+  i53(field: string): number {
+    const at = this.take(8, field);
+    const v = this.view.getInt32(at) * TWO_32 + this.view.getUint32(at + 4);
+    if (!Number.isSafeInteger(v)) this.fail(`${field}: ${v} is outside -(2^53-1)..2^53-1`, at);
+    return v;
+  }
+  bool(field: string): boolean {
+    const at = this.pos;
+    const v = this.u8(field);
+    if (v > 1) this.fail(`${field}: boolean must be 0 or 1, got ${v}`, at);
+    return v === 1;
+  }
+  /**
+   * A u32 count of what follows, at most `max` and at most what the remaining
+   * bytes could hold at `minItemBytes` each (so a lie fails before any item is read).
+   */
+  count(max: number, minItemBytes: number, field: string): number {
+    const at = this.pos;
+    const n = this.u32(field);
+    if (n > max) this.fail(`${field}: count ${n} is over the limit ${max}`, at);
+    if (n * minItemBytes > this.remaining) this.fail(`${field}: count ${n} cannot fit in the ${this.remaining} bytes left`, at);
+    return n;
+  }
+  /** A u32 byte length, then that many bytes, copied (the result never aliases the frame). */
+  bytes(max: number, field: string): Uint8Array {
+    const n = this.count(max, 1, field);
+    const at = this.take(n, field);
+    return this.frame.slice(at, at + n);
+  }
+  /** UTF-8 with a length prefix of `prefixBytes` (1 or 2), `min..max` bytes long. */
+  string(min: number, max: number, prefixBytes: 1 | 2, field: string): string {
+    const at = this.pos;
+    const n = prefixBytes === 1 ? this.u8(field) : this.u16(field);
+    if (n < min || n > max) this.fail(`${field}: length ${n} is outside ${min}..${max}`, at);
+    const start = this.take(n, field);
+    try {
+      return UTF8_DECODER.decode(this.frame.subarray(start, start + n));
+    } catch {
+      return this.fail(`${field}: invalid UTF-8`, start);
+    }
+  }
+  /** Fails unless every byte up to `end` was read. */
+  done(field: string): void {
+    if (this.pos !== this.end) this.fail(`${field}: ${this.end - this.pos} trailing bytes`);
+  }
+}
