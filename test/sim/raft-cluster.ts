@@ -28,6 +28,8 @@ export interface RaftClusterOptions {
   readonly snapshotEvery?: number;
   /** One disk write takes uniformly [min, max] ms. Default 0 (at once). */
   readonly diskLatencyMs?: { readonly min: number; readonly max: number };
+  /** Send every Raft message through the wire codec (encode, then decode on the way). Default off. */
+  readonly wireCodec?: boolean;
   /** Default link conditions. Default: 0.5 ms + exponential jitter of mean 0.5 ms, no loss. */
   readonly network?: Partial<LinkConditions>;
   readonly trace?: TraceMode;
@@ -76,6 +78,7 @@ export class RaftCluster {
       checker: this.checker,
       raft,
       snapshotEvery: options.snapshotEvery ?? 64,
+      wireCodec: options.wireCodec ?? false,
       diskLatency: () => (disk.max <= 0 ? 0 : disk.min + diskRng.next() * (disk.max - disk.min)),
       rngFor: (id, life) => streamRng(seed, 4, Number(id.slice(1)) * 1000 + life),
       onApplied: (server, entry) => this.applied(server, entry),

@@ -71,7 +71,7 @@ export interface RaftRunResult {
 const CLIENT_OPTIONS: ClientOptions = { keys: 3, timeoutMs: 1000, resendMs: 150, thinkMs: 20 };
 
 /** The core's settings and the server's habits that this seed picks. */
-function seedSettings(seed: number): { raft: Partial<Omit<RaftConfig, 'id'>>; snapshotEvery: number; diskLatencyMs: { min: number; max: number } } {
+function seedSettings(seed: number): { raft: Partial<Omit<RaftConfig, 'id'>>; snapshotEvery: number; diskLatencyMs: { min: number; max: number }; wireCodec: boolean } {
   const rng = streamRng(seed, 5);
   const one = <T>(choices: readonly T[]): T => choices[rng.int(choices.length)] as T;
   return {
@@ -88,6 +88,7 @@ function seedSettings(seed: number): { raft: Partial<Omit<RaftConfig, 'id'>>; sn
       { min: 0.1, max: 2 },
       { min: 1, max: 8 },
     ]),
+    wireCodec: rng.next() < 0.5,
   };
 }
 
@@ -99,6 +100,7 @@ export function runRaftSim(options: RaftRunOptions): RaftRunResult {
     raft: { ...settings.raft, ...options.raft },
     snapshotEvery: settings.snapshotEvery,
     diskLatencyMs: settings.diskLatencyMs,
+    wireCodec: settings.wireCodec,
     trace: options.trace ?? 'off',
     ...(options.print ? { print: options.print } : {}),
   });

@@ -20,7 +20,7 @@ import { SafetyViolation, type SafetyChecker } from './raft-invariants.js';
 import { KvService } from './raft-service.js';
 import { describeMessage } from './raft-describe.js';
 import type { Trace } from './raft-trace.js';
-import { freezeMessage, type ClientRequest, type SimWire } from './raft-wire.js';
+import { freezeMessage, throughCodec, type ClientRequest, type SimWire } from './raft-wire.js';
 
 export type ServerStatus = 'running' | 'paused' | 'crashed' | 'removed';
 
@@ -35,6 +35,8 @@ export interface ServerEnv {
   readonly raft: Omit<RaftConfig, 'id'>;
   /** Applied entries between two snapshots of the machine. */
   readonly snapshotEvery: number;
+  /** Whether Raft messages go through the wire codec. */
+  readonly wireCodec: boolean;
   /** Simulated milliseconds of one disk write (0: done at once). */
   diskLatency(): number;
   /** The Rng of the core of `id`'s life number `life`. */
@@ -300,7 +302,8 @@ export class SimServer {
     }
     this.env.trace.log(this.id, () => `send ${describeMessage(message)}`);
     this.env.onRaftMessage(message);
-    this.env.network.send(this.id, message.to, { kind: 'raft', message: freezeMessage(message) });
+    const wire = this.env.wireCodec ? throughCodec(message) : message;
+    this.env.network.send(this.id, message.to, { kind: 'raft', message: freezeMessage(wire) });
   }
 
   private apply(entry: Entry): void {

@@ -1,9 +1,11 @@
 /**
  * What crosses the simulated network in a Raft run: the core's messages
  * between servers, and the key/value requests and replies between clients
- * and servers. Objects travel as they are, frozen (bytes aside), so that a
- * core that changes a message it sent or received throws at once.
+ * and servers. Objects travel frozen (bytes aside), so that a core that changes
+ * a message it sent or received throws at once; in half the seeds Raft
+ * messages also go through the wire codec.
  */
+import { decodeRaftMessages, encodeRaftMessages } from '../../src/core/raft/codec.js';
 import type { Message, NodeId } from '../../src/core/raft/types.js';
 import type { KvOperation, KvResult } from '../../src/core/state/kv-types.js';
 
@@ -40,6 +42,13 @@ export type SimWire =
   | { readonly kind: 'raft'; readonly message: Message }
   | { readonly kind: 'request'; readonly request: ClientRequest }
   | { readonly kind: 'reply'; readonly reply: ClientReply };
+
+/** `message` as a peer decodes it from the bytes the codec makes of it; a codec that cannot read its own output throws. */
+export function throughCodec(message: Message): Message {
+  const decoded = decodeRaftMessages(encodeRaftMessages([message]));
+  if (!decoded.ok || decoded.value.length !== 1) throw new Error(`raft codec: cannot decode its own frame: ${decoded.ok ? 'wrong count' : decoded.reason}`);
+  return decoded.value[0] as Message;
+}
 
 /** Freezes `message` and everything in it but byte arrays (which cannot be frozen); returns it. */
 export function freezeMessage(message: Message): Message {
