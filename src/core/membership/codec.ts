@@ -7,6 +7,7 @@
  * never receives a packet it must drop. Decoding never throws: any input
  * yields either fresh message objects or a drop reason.
  */
+import { ByteWriter } from '../byte-writer.js';
 import { crc32 } from '../crc32.js';
 import { MsgType } from './messages.js';
 import type { Alive, Announce, Dead, IndirectPing, Load, MemberSnapshot, PacketMessage, Ping, PushPull, Suspect } from './messages.js';
@@ -55,92 +56,38 @@ export type Decoded<T> = { readonly ok: true; readonly value: T } | { readonly o
 
 // ---------------------------------------------------------------- encoding
 
-/** A byte buffer that grows as it is written; big-endian throughout. */
-class Writer {
-  private buf = new Uint8Array(256);
-  private view = new DataView(this.buf.buffer);
-  private written = 0;
-
-  /** Bytes written so far. */
-  get length(): number {
-    return this.written;
-  }
-
-  /** Makes room for `n` more bytes and returns where they start; may replace buf and view. */
-  private room(n: number): number {
-    const at = this.written;
-    if (at + n > this.buf.length) {
-      const next = new Uint8Array(Math.max(this.buf.length * 2, at + n));
-      next.set(this.buf.subarray(0, at));
-      this.buf = next;
-      this.view = new DataView(next.buffer);
-    }
-    this.written = at + n;
-    return at;
-  }
-  u8(v: number): void {
-    const at = this.room(1);
-    this.view.setUint8(at, v);
-  }
-  u16(v: number): void {
-    const at = this.room(2);
-    this.view.setUint16(at, v);
-  }
-  u32(v: number): void {
-    const at = this.room(4);
-    this.view.setUint32(at, v);
-  }
-  f32(v: number): void {
-    const at = this.room(4);
-    this.view.setFloat32(at, v);
-  }
-  bytes(b: Uint8Array): void {
-    const at = this.room(b.length);
-    this.buf.set(b, at);
-  }
-  /** A copy of everything written. */
-  finish(): Uint8Array {
-    return this.buf.slice(0, this.length);
-  }
-  /** Appends the CRC-32 of everything written so far and returns a copy of the whole. */
-  finishWithCrc(): Uint8Array {
-    this.u32(crc32(this.buf, 0, this.length));
-    return this.finish();
-  }
-}
-
 function invalid(field: string, what: string): RangeError {
   return new RangeError(`membership codec: ${field} ${what}`);
 }
 
-function putU32(w: Writer, v: number, field: string): void {
+function putU32(w: ByteWriter, v: number, field: string): void {
   if (!Number.isInteger(v) || v < 0 || v > U32_MAX) throw invalid(field, `must be an integer 0..${U32_MAX}, got ${v}`);
   w.u32(v);
 }
 
-function putString(w: Writer, s: string, min: number, max: number, field: string): void {
+function putString(w: ByteWriter, s: string, min: number, max: number, field: string): void {
   if (LONE_SURROGATE.test(s)) throw invalid(field, 'is not well-formed Unicode (lone surrogate)');
   const bytes = UTF8_ENCODER.encode(s);
   if (bytes.length < min || bytes.length > max) throw invalid(field, `must be ${min}..${max} bytes of UTF-8, got ${bytes.length}`);
   w.u8(bytes.length);
-  w.bytes(bytes);
+  w.raw(bytes);
 }
 
-const putId = (w: Writer, id: string, field: string): void => putString(w, id, 1, MAX_ID_BYTES, field);
+const putId = (w: ByteWriter, id: string, field: string): void => putString(w, id, 1, MAX_ID_BYTES, field);
 
-function putAddress(w: Writer, a: Address, field: string): void {
+function putAddress(w: ByteWriter, a: Address, field: string): void {
   if (!isIpLiteral(a.host)) throw invalid(`${field}.host`, `must be an IPv4 or IPv6 literal, got ${JSON.stringify(a.host)}`);
   putString(w, a.host, 1, MAX_HOST_BYTES, `${field}.host`);
   if (!Number.isInteger(a.port) || a.port < 1 || a.port > 0xffff) throw invalid(`${field}.port`, `must be 1..65535, got ${a.port}`);
   w.u16(a.port);
 }
 
-function putLoadFigure(w: Writer, v: number, field: string): void {
+function putLoadFigure(w: ByteWriter, v: number, field: string): void {
   if (!(v >= 0) || !Number.isFinite(Math.fround(v))) throw invalid(field, `must be a finite float32 >= 0, got ${v}`);
   w.f32(v === 0 ? 0 : v); // -0 travels as 0
 }
 
-function putPairs(w: Writer, record: Readonly<Record<string, string>>, field: string): void {
+function putPairs(w: ByteWriter, record: Readonly<Record<string, string>>, field: string): void {
   const entries = Object.entries(record);
   if (entries.length > MAX_PAIRS) throw invalid(field, `may hold at most ${MAX_PAIRS} entries, got ${entries.length}`);
   w.u8(entries.length);
@@ -150,7 +97,7 @@ function putPairs(w: Writer, record: Readonly<Record<string, string>>, field: st
   }
 }
 
-function putMeta(w: Writer, meta: MemberMeta, field: string): void {
+function putMeta(w: ByteWriter, meta: MemberMeta, field: string): void {
   if (meta.roles.length > MAX_ROLES) throw invalid(`${field}.roles`, `may hold at most ${MAX_ROLES} roles, got ${meta.roles.length}`);
   w.u8(meta.roles.length);
   for (const role of meta.roles) putString(w, role, 0, MAX_STRING_BYTES, `${field}.roles[]`);
@@ -159,7 +106,7 @@ function putMeta(w: Writer, meta: MemberMeta, field: string): void {
   putString(w, meta.version, 0, MAX_STRING_BYTES, `${field}.version`);
 }
 
-function putSnapshot(w: Writer, m: MemberSnapshot, field: string): void {
+function putSnapshot(w: ByteWriter, m: MemberSnapshot, field: string): void {
   putId(w, m.id, `${field}.id`);
   putAddress(w, m.addr, `${field}.addr`);
   putU32(w, m.incarnation, `${field}.incarnation`);
@@ -170,7 +117,7 @@ function putSnapshot(w: Writer, m: MemberSnapshot, field: string): void {
 }
 
 /** Writes the body of one packet message (without its type and length). */
-function putMessageBody(w: Writer, m: PacketMessage): void {
+function putMessageBody(w: ByteWriter, m: PacketMessage): void {
   switch (m.type) {
     case MsgType.Ping:
       putU32(w, m.seq, 'Ping.seq');
@@ -228,14 +175,14 @@ function putMessageBody(w: Writer, m: PacketMessage): void {
 }
 
 function messageBody(m: PacketMessage): Uint8Array {
-  const w = new Writer();
+  const w = new ByteWriter();
   putMessageBody(w, m);
   return w.finish();
 }
 
-function startFrame(tag: number, kind: FrameKind): Writer {
+function startFrame(tag: number, kind: FrameKind): ByteWriter {
   if (!Number.isInteger(tag) || tag < 0 || tag > U32_MAX) throw invalid('cluster tag', `must be an integer 0..${U32_MAX}, got ${tag}`);
-  const w = new Writer();
+  const w = new ByteWriter();
   w.u8(MAGIC[0]);
   w.u8(MAGIC[1]);
   w.u8(PROTOCOL_VERSION);
@@ -276,7 +223,7 @@ export function encodePackets(tag: number, messages: readonly PacketMessage[], m
     for (const { type, body } of group) {
       w.u8(type);
       w.u16(body.length);
-      w.bytes(body);
+      w.raw(body);
     }
     packets.push(w.finishWithCrc());
     group = [];

@@ -3,7 +3,7 @@
  * growing big-endian writer that refuses values the wire cannot carry, and a
  * bounds-checked reader whose every failure names the field and byte offset.
  */
-import { crc32 } from '../crc32.js';
+import { ByteWriter } from '../byte-writer.js';
 
 const TWO_32 = 2 ** 32;
 /** Largest high word of a u53: (2^53 - 1) / 2^32, rounded down. */
@@ -28,42 +28,8 @@ function refuse(field: string, what: string): RangeError {
   return new RangeError(`raft codec: ${field} ${what}`);
 }
 
-/** A byte buffer that grows as it is written; big-endian throughout. Throws RangeError for a value out of its field's bounds. */
-export class ByteWriter {
-  private buf = new Uint8Array(256);
-  private view = new DataView(this.buf.buffer);
-  private written = 0;
-
-  /** Bytes written so far. */
-  get length(): number {
-    return this.written;
-  }
-
-  /** Makes room for `n` more bytes and returns where they start; may replace buf and view, so call it before reading either. */
-  private room(n: number): number {
-    const at = this.written;
-    if (at + n > this.buf.length) {
-      const next = new Uint8Array(Math.max(this.buf.length * 2, at + n));
-      next.set(this.buf.subarray(0, at));
-      this.buf = next;
-      this.view = new DataView(next.buffer);
-    }
-    this.written = at + n;
-    return at;
-  }
-
-  u8(v: number): void {
-    const at = this.room(1);
-    this.view.setUint8(at, v);
-  }
-  u16(v: number): void {
-    const at = this.room(2);
-    this.view.setUint16(at, v);
-  }
-  u32(v: number): void {
-    const at = this.room(4);
-    this.view.setUint32(at, v);
-  }
+/** The shared writer plus the Raft wire's field types; throws RangeError for a value out of its field's bounds. */
+export class RaftWriter extends ByteWriter {
   /** An integer 0..2^53-1 as two u32: high word (at most 0x1FFFFF), then low word. */
   u53(v: number, field: string): void {
     if (!Number.isSafeInteger(v) || v < 0) throw refuse(field, `must be an integer 0..2^53-1, got ${v}`);
@@ -74,8 +40,7 @@ export class ByteWriter {
   i53(v: number, field: string): void {
     if (!Number.isSafeInteger(v)) throw refuse(field, `must be an integer -(2^53-1)..2^53-1, got ${v}`);
     const high = Math.floor(v / TWO_32);
-    const at = this.room(4);
-    this.view.setInt32(at, high);
+    this.i32(high);
     this.u32(v - high * TWO_32);
   }
   bool(v: boolean): void {
@@ -89,8 +54,7 @@ export class ByteWriter {
   /** A u32 byte length, then the bytes. */
   bytes(b: Uint8Array, max: number, field: string): void {
     this.count(b.length, max, field);
-    const at = this.room(b.length);
-    this.buf.set(b, at);
+    this.raw(b);
   }
   /** UTF-8 with a length prefix of `prefixBytes` (1 or 2), `min..max` bytes long. */
   string(s: string, min: number, max: number, prefixBytes: 1 | 2, field: string): void {
@@ -99,13 +63,7 @@ export class ByteWriter {
     if (b.length < min || b.length > max) throw refuse(field, `must be ${min}..${max} bytes of UTF-8, got ${b.length}`);
     if (prefixBytes === 1) this.u8(b.length);
     else this.u16(b.length);
-    const at = this.room(b.length);
-    this.buf.set(b, at);
-  }
-  /** Appends the CRC-32 of everything written so far and returns a copy of the whole. */
-  finishWithCrc(): Uint8Array {
-    this.u32(crc32(this.buf, 0, this.written));
-    return this.buf.slice(0, this.written);
+    this.raw(b);
   }
 }
 

@@ -3,7 +3,7 @@
  * entries with their conf changes, and snapshot metadata. docs/raft.md
  * ("Wire format") is the reference; keep the two in step.
  */
-import type { ByteReader, ByteWriter } from './codec-bytes.js';
+import type { ByteReader, RaftWriter } from './codec-bytes.js';
 import type { ConfChange, Entry, NodeId, SnapshotMeta } from './types.js';
 
 /** Node ids: 1..255 bytes of UTF-8. */
@@ -25,7 +25,7 @@ const ENTRY_KINDS = ['normal', 'config'] as const satisfies readonly Entry['kind
 /** Conf change types; on the wire: append only. */
 const CONF_CHANGE_TYPES = ['add-learner', 'promote', 'remove'] as const satisfies readonly ConfChange['type'][];
 
-export function putId(w: ByteWriter, id: NodeId, field: string): void {
+export function putId(w: RaftWriter, id: NodeId, field: string): void {
   w.string(id, 1, MAX_ID_BYTES, 1, field);
 }
 
@@ -33,7 +33,7 @@ export function getId(r: ByteReader, field: string): NodeId {
   return r.string(1, MAX_ID_BYTES, 1, field);
 }
 
-export function putCtx(w: ByteWriter, ctx: string, field: string): void {
+export function putCtx(w: RaftWriter, ctx: string, field: string): void {
   w.string(ctx, 0, MAX_CTX_BYTES, 2, field);
 }
 
@@ -42,7 +42,7 @@ export function getCtx(r: ByteReader, field: string): string {
 }
 
 /** A ctx that may be absent: bool present, then the ctx if present. */
-export function putOptionalCtx(w: ByteWriter, ctx: string | null, field: string): void {
+export function putOptionalCtx(w: RaftWriter, ctx: string | null, field: string): void {
   w.bool(ctx !== null);
   if (ctx !== null) putCtx(w, ctx, field);
 }
@@ -59,14 +59,14 @@ function getEnum<T extends string>(r: ByteReader, names: readonly T[], field: st
   return name ?? r.fail(`${field}: unknown value ${n}`, at);
 }
 
-function putEnum<T extends string>(w: ByteWriter, names: readonly T[], name: T, field: string): void {
+function putEnum<T extends string>(w: RaftWriter, names: readonly T[], name: T, field: string): void {
   const n = names.indexOf(name);
   if (n < 0) throw new RangeError(`raft codec: ${field} must be one of ${names.join(', ')}, got ${String(name)}`);
   w.u8(n);
 }
 
 /** Entries: a u32 count, then each entry: term, index, kind, then data (normal) or a conf change (config). */
-export function putEntries(w: ByteWriter, entries: readonly Entry[], maxDataBytes: number, field: string): void {
+export function putEntries(w: RaftWriter, entries: readonly Entry[], maxDataBytes: number, field: string): void {
   w.count(entries.length, MAX_ENTRIES_PER_MESSAGE, `${field}.length`);
   entries.forEach((e, i) => {
     const at = `${field}[${i}]`;
@@ -99,7 +99,7 @@ export function getEntries(r: ByteReader, maxDataBytes: number, field: string): 
   return entries;
 }
 
-function putIds(w: ByteWriter, ids: readonly NodeId[], field: string): void {
+function putIds(w: RaftWriter, ids: readonly NodeId[], field: string): void {
   w.count(ids.length, MAX_CONF_MEMBERS, `${field}.length`);
   ids.forEach((id, i) => putId(w, id, `${field}[${i}]`));
 }
@@ -112,7 +112,7 @@ function getIds(r: ByteReader, field: string): NodeId[] {
 }
 
 /** Snapshot metadata: index, term, voters, learners. */
-export function putSnapshotMeta(w: ByteWriter, meta: SnapshotMeta, field: string): void {
+export function putSnapshotMeta(w: RaftWriter, meta: SnapshotMeta, field: string): void {
   w.u53(meta.index, `${field}.index`);
   w.u53(meta.term, `${field}.term`);
   putIds(w, meta.conf.voters, `${field}.conf.voters`);

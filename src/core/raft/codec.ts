@@ -9,7 +9,7 @@
  * what was wrong and at which byte offset.
  */
 import { crc32 } from '../crc32.js';
-import { ByteReader, ByteWriter, RaftDecodeError } from './codec-bytes.js';
+import { ByteReader, RaftWriter, RaftDecodeError } from './codec-bytes.js';
 import { getCtx, getEntries, getId, getOptionalCtx, getSnapshotMeta, putCtx, putEntries, putId, putOptionalCtx, putSnapshotMeta } from './codec-fields.js';
 import type { Message, MessageType } from './types.js';
 
@@ -53,7 +53,7 @@ export type RaftDecoded = { readonly ok: true; readonly value: Message[] } | { r
 // ---------------------------------------------------------------- encoding
 
 /** Writes the fields that follow a message's envelope, in the order of docs/raft.md. */
-function putBody(w: ByteWriter, m: Message, f: string): void {
+function putBody(w: RaftWriter, m: Message, f: string): void {
   switch (m.type) {
     case 'pre-vote':
     case 'vote':
@@ -120,7 +120,7 @@ export function encodeRaftMessages(messages: readonly Message[]): Uint8Array {
   if (messages.length === 0 || messages.length > MAX_MESSAGES_PER_FRAME) {
     throw new RangeError(`raft codec: a frame holds 1..${MAX_MESSAGES_PER_FRAME} messages, got ${messages.length}`);
   }
-  const w = new ByteWriter();
+  const w = new RaftWriter();
   w.u8(MAGIC[0]);
   w.u8(MAGIC[1]);
   w.u8(RAFT_WIRE_VERSION);

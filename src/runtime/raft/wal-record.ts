@@ -6,7 +6,7 @@
  * `length` counts the payload only; the CRC-32C covers the type byte and the
  * payload. Record types are stored on disk: append only.
  */
-import { crc32c } from './crc32c.js';
+import { crc32c } from '../../core/crc32.js';
 
 export const RecordType = {
   /** term, vote and commit (wal-payload.ts). */

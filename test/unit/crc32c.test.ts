@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { crc32c } from '../../../src/runtime/raft/crc32c.js';
-import { bytes } from './fixtures.js';
+import { crc32c } from '../../src/core/crc32.js';
+import { bytes } from './raft-storage/fixtures.js';
 
 describe('crc32c is CRC-32C (Castagnoli)', () => {
   it('gives the check value 0xE3069283 for "123456789"', () => {
