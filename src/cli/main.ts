@@ -14,6 +14,7 @@ import { join } from './join.js';
 import { keygen } from './keygen.js';
 import { members } from './members.js';
 import { monitor } from './monitor.js';
+import { raftAdd, raftListPeers, raftRemove, raftTransferLeader, type RaftTarget } from './raft.js';
 import { start } from './start.js';
 import { status, type StatusOptions } from './status.js';
 
@@ -39,6 +40,35 @@ export function buildProgram(io: CliIO, done: (code: ExitCode) => void): Command
       done(await start({ config: opts.config as string | undefined, overrides: overridesFrom(opts) }, io));
     },
   );
+
+  const raft = addConfigFlags(
+    program.command('raft').description('run the agent with the raft role added (as start does); or, with a subcommand, change and show the Raft group'),
+  ).action(async (opts: Record<string, unknown>) => {
+    done(await start({ config: opts.config as string | undefined, overrides: overridesFrom(opts), role: 'raft' }, io));
+  });
+  const raftCommand = (name: string, description: string): Command =>
+    raft
+      .command(name)
+      .description(description)
+      .option('--addr <host:port>', "a member's Raft API (default: [raft] listen of --config, else 127.0.0.1:5001)")
+      .option('--config <file>', 'read the Raft API address from this cluster.conf')
+      .option('--json', 'print the answer as JSON');
+  raftCommand('list-peers', "list the group's members: Consul's columns (node, id, address, state, voter, commit index, trails leader by)").action(
+    async (opts: RaftTarget) => done(await raftListPeers(opts, io)),
+  );
+  raftCommand('add', 'add a member: a learner first, a voter once it has caught up')
+    .argument('<id>', "the new member's [agent] id")
+    .argument('<address>', 'its Raft listener, host:port')
+    .option('--token <token>', 'the [agent] api_token, if set (or env DINC_API_TOKEN)')
+    .action(async (id: string, address: string, opts: RaftTarget) => done(await raftAdd(id, address, opts, io)));
+  raftCommand('remove', 'remove a member (the leader included: it hands over first)')
+    .argument('<id>', "the member's [agent] id")
+    .option('--token <token>', 'the [agent] api_token, if set (or env DINC_API_TOKEN)')
+    .action(async (id: string, opts: RaftTarget) => done(await raftRemove(id, opts, io)));
+  raftCommand('transfer-leader', 'hand leadership to a member (default: the most caught-up voter)')
+    .argument('[id]', 'the member to lead')
+    .option('--token <token>', 'the [agent] api_token, if set (or env DINC_API_TOKEN)')
+    .action(async (id: string | undefined, opts: RaftTarget) => done(await raftTransferLeader(id, opts, io)));
 
   const config = program.command('config').description('work with cluster.conf files');
   addConfigFlags(config.command('validate').description('check a config file and report every problem').argument('[file]', 'the file to check (or --config)')).action(

@@ -208,6 +208,33 @@ function crossChecks(config: AgentConfig): { key: string; text: string }[] {
       text: `[agent] web = ${formatHostPort(agent.web)}: its TCP port is the gossip port ([agent] port = ${agent.port})`,
     });
   }
+  out.push(...raftChecks(config));
+  return out;
+}
+
+function raftChecks(config: AgentConfig): { key: string; text: string }[] {
+  const out: { key: string; text: string }[] = [];
+  const { raft, agent } = config;
+  if (raft.heartbeat_interval >= raft.election_timeout) {
+    out.push({
+      key: 'raft.heartbeat_interval',
+      text: `[raft] heartbeat_interval = ${raft.heartbeat_interval}ms: must be less than election_timeout (${raft.election_timeout}ms)`,
+    });
+  }
+  if (raft.peers.length > 0 && !raft.peers.some((p) => p.id === agent.id)) {
+    out.push({ key: 'raft.peers', text: `[raft] peers: must list this agent (${agent.id}) with its own address` });
+  }
+  const listen = raft.listen;
+  if (!agent.roles.includes('raft') || listen === null || listen.port === 0) return out;
+  const listeners: [string, HostPort | null][] = [
+    ['[agent] web', agent.web],
+    [`[agent] port = ${agent.port}`, { host: agent.bind_address, port: agent.port }],
+  ];
+  for (const [name, other] of listeners) {
+    if (other !== null && overlaps(listen, other)) {
+      out.push({ key: 'raft.listen', text: `[raft] listen = ${formatHostPort(listen)}: its TCP port is also ${name}'s` });
+    }
+  }
   return out;
 }
 

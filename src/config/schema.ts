@@ -18,6 +18,7 @@ import {
   listenAddress,
   multicastGroup,
   oneOf,
+  peerList,
   port,
   string,
   type ValueType,
@@ -200,7 +201,60 @@ export const SCHEMA = {
   registry: roleSection(8000, 'HTTP listener of the registry role.'),
   node: roleSection(8081, 'HTTP listener of the node (worker) role.'),
   balancer: roleSection(5000, 'HTTP listener of the load balancer role.'),
-  raft: roleSection(5001, 'HTTP listener of the Raft role.'),
+  raft: {
+    listen: setting({
+      type: listenAddress({ allowOff: false }),
+      default: { host: '0.0.0.0', port: 5001 },
+      doc: "Listener of the Raft role: its HTTP API and the other members' Raft traffic share this port.",
+      reload: 'restart',
+      flag: '--raft-listen <host:port>',
+    }),
+    data_dir: setting({
+      type: string({ allowEmpty: true, pattern: /^[^\0]+$/, rule: 'a directory path' }),
+      default: '',
+      doc: 'Directory of the Raft log and snapshots; one agent per directory. Empty: `raft` inside [agent] data_dir.',
+      reload: 'restart',
+    }),
+    peers: setting({
+      type: peerList(ID_PATTERN, ID_RULE),
+      default: [],
+      doc: 'The group to form on first start, this agent included: `node1=10.0.0.1:5001, node2=10.0.0.2:5001, ...` (IDs are [agent] id). Empty: use bootstrap_expect.',
+      reload: 'restart',
+      flag: '--raft-peers <list>',
+    }),
+    bootstrap_expect: setting({
+      type: integer(0, 9),
+      default: 1,
+      doc: 'Without peers: form the group on first start once this many raft-role agents (this one included) are alive in gossip; the voters are the lowest IDs. 1: a lone agent forms a group of one. 0: join an existing group; wait to be added with `dinc-agent raft add`.',
+      reload: 'restart',
+      flag: '--bootstrap-expect <n>',
+    }),
+    election_timeout: setting({
+      type: duration(20, 60_000),
+      default: 150,
+      doc: 'A follower that hears no leader for a random time between this and twice this starts an election.',
+      reload: 'restart',
+    }),
+    heartbeat_interval: setting({
+      type: duration(5, 10_000),
+      default: 50,
+      doc: "The leader's heartbeat interval; less than election_timeout.",
+      reload: 'restart',
+    }),
+    snapshot_threshold: setting({
+      type: integer(16, 100_000_000),
+      default: 8192,
+      doc: 'Applied log entries between two snapshots of the key/value store; the log before a snapshot is deleted.',
+      reload: 'restart',
+    }),
+    token: setting({
+      type: string({ pattern: /^[\x21-\x7e]{16,}$/, rule: 'at least 16 printable characters without spaces' }),
+      default: '',
+      doc: "Shared secret that authenticates Raft traffic between members. Empty: [cluster] encrypt_key's, if set; else members are not authenticated.",
+      reload: 'restart',
+      secret: true,
+    }),
+  },
 } as const;
 
 export type Schema = typeof SCHEMA;

@@ -228,3 +228,32 @@ export function boolean(): ValueType<boolean> {
     show: (v) => String(v),
   };
 }
+
+/** A Raft peer from `[raft] peers`: `node1=10.0.0.1:5001`. */
+export interface RaftPeer extends HostPort {
+  readonly id: string;
+}
+
+/** Comma-separated `id=host:port` entries with distinct IDs (`pattern`: what an ID may be); empty means none. */
+export function peerList(idPattern: RegExp, idRule: string): ValueType<readonly RaftPeer[]> {
+  return {
+    name: 'list of id=host:port',
+    parse(raw) {
+      const peers: RaftPeer[] = [];
+      for (const item of raw.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+        const eq = item.indexOf('=');
+        const id = eq === -1 ? '' : item.slice(0, eq).trim();
+        if (eq === -1) throw new RangeError(`'${item}' is not id=host:port, such as node1=10.0.0.1:5001`);
+        if (!idPattern.test(id)) throw new RangeError(`'${id}' is not a node ID: ${idRule}`);
+        if (peers.some((p) => p.id === id)) throw new RangeError(`lists '${id}' twice`);
+        try {
+          peers.push({ id, ...parseHostPort(item.slice(eq + 1)) });
+        } catch (e) {
+          throw new RangeError(`${id}: ${(e as Error).message}`);
+        }
+      }
+      return peers;
+    },
+    show: (v) => v.map((p) => `${p.id}=${formatHostPort(p)}`).join(', '),
+  };
+}

@@ -106,5 +106,48 @@ export interface StatusSnapshot {
   readonly roles: Readonly<Record<string, unknown>>;
 }
 
+/** A member of the Raft group as one member sees it; `match` and `lag` are known to the leader only. */
+export interface RaftMemberStatus {
+  readonly id: string;
+  /** `host:port` of its Raft listener; null when unknown here. */
+  readonly address: string | null;
+  readonly voter: boolean;
+  readonly state: 'leader' | 'follower' | 'learner';
+  /** Highest log index known to be on its disk (the leader's view); null on followers. */
+  readonly match: number | null;
+  /** Entries it trails the leader's log by; null on followers. */
+  readonly lag: number | null;
+}
+
+/** The raft role's slot (`roles.raft`). */
+export interface RaftRoleStatus {
+  /** `host:port` of the Raft listener. */
+  readonly listen: string | null;
+  /** `waiting` until the group is formed or this member is added; `failed` after a disk failure. */
+  readonly state: 'leader' | 'follower' | 'candidate' | 'pre-candidate' | 'waiting' | 'failed';
+  readonly term: number;
+  readonly leader: string | null;
+  readonly commit_index: number;
+  readonly applied_index: number;
+  readonly last_index: number;
+  readonly snapshot_index: number;
+  readonly keys: number;
+  readonly members: readonly RaftMemberStatus[];
+  /** Why the disk failed; null while it works. */
+  readonly storage_failure: string | null;
+  readonly counters: {
+    readonly proposals: number;
+    readonly linearizable_reads: number;
+    readonly stale_reads: number;
+    readonly forwarded: number;
+    readonly snapshots_taken: number;
+    readonly snapshots_installed: number;
+    readonly wal_saves: number;
+    readonly wal_fsyncs: number;
+    readonly messages_sent: number;
+    readonly messages_received: number;
+  };
+}
+
 /** How many recent events a snapshot keeps. */
 export const EVENT_LIMIT = 100;

@@ -6,4 +6,4 @@
 export const ROLE_NAMES = ['registry', 'node', 'balancer', 'raft'] as const;
 export type RoleName = (typeof ROLE_NAMES)[number];
 
-export const AVAILABLE_ROLES: readonly RoleName[] = [];
+export const AVAILABLE_ROLES: readonly RoleName[] = ['raft'];

@@ -21,6 +21,7 @@ import { AgentMetrics } from '../ops/metrics.js';
 import { StatusFeed } from './status-feed.js';
 import { takeSnapshot } from './status.js';
 import { uiRoutes } from './ui-routes.js';
+import { RaftRole } from '../roles/raft/role.js';
 import type { StatusSnapshot } from '../ops/snapshot.js';
 import type { AgentSignal, Signals } from './signals.js';
 
@@ -36,6 +37,7 @@ export class Agent {
   private readonly lifecycle: Lifecycle;
   private readonly web: HttpListener | undefined;
   readonly membership: MembershipService;
+  private readonly raft: RaftRole | undefined;
   private readonly startedAt: number;
 
   constructor(
@@ -46,11 +48,14 @@ export class Agent {
     this.startedAt = env.monotonicMs();
     this.membership = new MembershipService(config, log.child({ part: 'membership' }), () => this.meta());
     const parts: Part[] = [new DataDir(config.agent.data_dir)];
+    const streamDrops = { status: () => 0, monitor: () => 0 };
+    const metrics = new AgentMetrics(() => ({ snapshot: this.snapshot(), streamDrops: { status: streamDrops.status(), monitor: streamDrops.monitor() } }));
     if (config.agent.web !== null) {
       const webLog = log.child({ part: 'web' });
       const feed = new StatusFeed({ take: () => this.snapshot(), onChange: (l) => this.membership.onChange(l), log: webLog });
       const monitor = new LogMonitor({ log: webLog, token: () => this.config.agent.api_token });
-      const metrics = new AgentMetrics(() => ({ snapshot: this.snapshot(), streamDrops: { status: feed.dropped, monitor: monitor.dropped } }));
+      streamDrops.status = () => feed.dropped;
+      streamDrops.monitor = () => monitor.dropped;
       const routes = agentRoutes({
         config: () => this.config,
         uptime: () => this.uptime(),
@@ -63,6 +68,11 @@ export class Agent {
       // Stopped before the listener (parts stop in reverse), so open streams do not hold it up.
       parts.push(this.web, feed, monitor);
     }
+    // Roles listen before membership starts, so that gossip advertises their addresses from the first packet.
+    if (config.agent.roles.includes('raft')) {
+      this.raft = new RaftRole({ config: () => this.config, log: log.child({ part: 'raft' }), members: () => this.membership.members(), metrics, uptime: () => this.uptime() });
+      parts.push(this.raft);
+    }
     parts.push(this.membership);
     this.lifecycle = new Lifecycle(parts, log);
   }
@@ -74,7 +84,11 @@ export class Agent {
 
   /** Everything the status views show, as of now. */
   snapshot(): StatusSnapshot {
-    return takeSnapshot({ config: () => this.config, uptime: () => this.uptime(), membership: this.membership, web: () => this.webAddress, roles: () => ({}) });
+    return takeSnapshot({ config: () => this.config, uptime: () => this.uptime(), membership: this.membership, web: () => this.webAddress, roles: () => this.roleSlots() });
+  }
+
+  private roleSlots(): Record<string, unknown> {
+    return this.raft ? { raft: this.raft.status() } : {};
   }
 
   /** The running config: the started one plus whatever SIGHUP applied live. */
@@ -128,11 +142,19 @@ export class Agent {
 
   /** What this agent advertises to the cluster. */
   private meta(): MemberMeta {
-    const web = this.webAddress;
     const { bind_address, advertise_address } = this.config.agent;
     // A wildcard listener is reached at this agent's advertised address.
-    const host = web && (web.host === '0.0.0.0' || web.host === '::') ? advertiseAddress(bind_address, advertise_address) : web?.host;
-    return { roles: this.config.agent.roles, services: web && host ? { web: formatHostPort({ host, port: web.port }) } : {}, tags: {}, version: VERSION };
+    const reachable = (listener: HostPort | undefined): string | undefined => {
+      if (listener === undefined) return undefined;
+      const host = listener.host === '0.0.0.0' || listener.host === '::' ? advertiseAddress(bind_address, advertise_address) : listener.host;
+      return formatHostPort({ host, port: listener.port });
+    };
+    const services: Record<string, string> = {};
+    const web = reachable(this.webAddress);
+    const raft = reachable(this.raft?.listenAddress);
+    if (web) services.web = web;
+    if (raft) services.raft = raft;
+    return { roles: this.config.agent.roles, services, tags: {}, version: VERSION };
   }
 }
 

@@ -9,8 +9,10 @@ import type { Logger } from '../ops/log.js';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
-/** Routes keyed by path, then by method. */
-export type Routes = ReadonlyMap<string, Readonly<Partial<Record<string, Handler>>>>;
+type ByMethod = Readonly<Partial<Record<string, Handler>>>;
+
+/** Routes keyed by path, then by method. A key ending in `/*` takes every path under it (the longest such key wins). */
+export type Routes = ReadonlyMap<string, ByMethod>;
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = `${JSON.stringify(body)}\n`;
@@ -31,7 +33,7 @@ export function sendError(res: ServerResponse, status: number, code: string, mes
 export function router(routes: Routes, log: Logger): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0] as string;
-    const byMethod = routes.get(path);
+    const byMethod = routes.get(path) ?? underPrefix(routes, path);
     if (byMethod === undefined) {
       sendError(res, 404, 'DINC_NOT_FOUND', `no such endpoint: ${path}`);
       return;
@@ -57,6 +59,14 @@ export function router(routes: Routes, log: Logger): (req: IncomingMessage, res:
   };
 }
 
+function underPrefix(routes: Routes, path: string): ByMethod | undefined {
+  let best: string | undefined;
+  for (const key of routes.keys()) {
+    if (key.endsWith('/*') && path.startsWith(key.slice(0, -1)) && (best === undefined || key.length > best.length)) best = key;
+  }
+  return best === undefined ? undefined : routes.get(best);
+}
+
 /** Largest JSON body any endpoint accepts. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -71,10 +81,8 @@ export class HttpError extends Error {
   }
 }
 
-/** Reads and parses a JSON body of at most `limit` bytes; rejects with an HttpError (400, 413, 415). */
-export async function readJson(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<unknown> {
-  const type = req.headers['content-type'] ?? 'application/json';
-  if (!/^application\/json\b/i.test(type)) throw new HttpError(415, 'DINC_BAD_REQUEST', 'the body must be application/json');
+/** Reads a body of at most `limit` bytes as it is; rejects with an HttpError (413) when larger. */
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) throw new HttpError(413, 'DINC_BODY_TOO_LARGE', `the body is larger than ${limit} bytes`);
   const chunks: Buffer[] = [];
@@ -84,11 +92,25 @@ export async function readJson(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
     if (size > limit) throw new HttpError(413, 'DINC_BODY_TOO_LARGE', `the body is larger than ${limit} bytes`);
     chunks.push(chunk);
   }
+  return Buffer.concat(chunks);
+}
+
+/** Parses a JSON body read with `readBody`; rejects with an HttpError (400, 415). */
+export function parseJsonBody(req: IncomingMessage, body: Buffer): unknown {
+  const type = req.headers['content-type'] ?? 'application/json';
+  if (!/^application\/json\b/i.test(type)) throw new HttpError(415, 'DINC_BAD_REQUEST', 'the body must be application/json');
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    return JSON.parse(body.toString('utf8')) as unknown;
   } catch (e) {
     throw new HttpError(400, 'DINC_BAD_REQUEST', `the body is not valid JSON: ${(e as Error).message}`);
   }
+}
+
+/** Reads and parses a JSON body of at most `limit` bytes; rejects with an HttpError (400, 413, 415). */
+export async function readJson(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<unknown> {
+  const type = req.headers['content-type'] ?? 'application/json';
+  if (!/^application\/json\b/i.test(type)) throw new HttpError(415, 'DINC_BAD_REQUEST', 'the body must be application/json');
+  return parseJsonBody(req, await readBody(req, limit));
 }
 
 /** Requires `Authorization: Bearer <token>` when a token is configured; compares in constant time. */

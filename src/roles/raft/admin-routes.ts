@@ -1,0 +1,92 @@
+/**
+ * The Raft listener's operational endpoints: seed 002's `/health`,
+ * `/cluster` and `/stats`, and the group's members (`/v1/raft/peers`,
+ * `/v1/raft/transfer-leader`, behind `[agent] api_token` when it is set).
+ * Membership changes run on the leader; a follower forwards them.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ID_PATTERN } from '../../config/schema.js';
+import { parseHostPort } from '../../config/values.js';
+import type { RaftRoleStatus } from '../../ops/snapshot.js';
+import { HttpError, parseJsonBody, readBody, requireToken, sendJson, type Handler, type Routes } from '../../runtime/http.js';
+import { Forwarder } from './forward.js';
+import { serve, type Gate } from './gate.js';
+import { addMember, removeMember, transferLeadership } from './group-changes.js';
+import type { RaftHost } from './host.js';
+import type { Outcome } from './outcome.js';
+import { clusterView, peerList, type ViewSources } from './view.js';
+
+export interface AdminSources extends ViewSources, Gate {
+  slot(): RaftRoleStatus;
+  apiToken(): string;
+  uptime(): number;
+}
+
+export function adminRoutes(src: AdminSources): Routes {
+  const changing = (run: (host: RaftHost, body: Record<string, unknown>, req: IncomingMessage) => Promise<Outcome>): Handler => {
+    return async (req, res) => {
+      requireToken(req, src.apiToken());
+      const body = await readBody(req, 4096);
+      const fields = body.length === 0 ? {} : jsonObject(parseJsonBody(req, body));
+      await serve(src, { req, res, style: 'native', body }, (host) => run(host, fields, req), () => sendJson(res, 200, { ok: true, ...peerList(src.slot()) }));
+    };
+  };
+  return new Map<string, Partial<Record<string, Handler>>>([
+    ['/health', { GET: (_req, res) => health(src, res) }],
+    ['/cluster', { GET: (_req, res) => sendJson(res, 200, clusterView(src, src.slot())) }],
+    ['/stats', { GET: (_req, res) => sendJson(res, 200, { node_id: src.id, uptime_s: src.uptime(), ...src.slot() }) }],
+    [
+      '/v1/raft/peers',
+      {
+        GET: async (req, res) => {
+          const slot = src.slot();
+          const host = src.host();
+          const leader = slot.leader;
+          const stale = new URL(req.url ?? '/', 'http://x').searchParams.has('stale');
+          const to = leader !== null && leader !== src.id ? src.resolve(leader) : undefined;
+          if (!stale && host !== undefined && to !== undefined && leader !== null && !Forwarder.isForwarded(req)) {
+            await src.forwarder.relay(req, new Uint8Array(0), res, leader, to, 'native');
+            return;
+          }
+          sendJson(res, 200, peerList(slot));
+        },
+        POST: changing((host, body) => {
+          const id = memberId(body.id);
+          if (typeof body.address !== 'string') throw new HttpError(400, 'DINC_BAD_REQUEST', 'address is the new member\'s Raft listener, host:port');
+          let address;
+          try {
+            address = parseHostPort(body.address);
+          } catch (e) {
+            throw new HttpError(400, 'DINC_BAD_REQUEST', `address ${(e as Error).message}`);
+          }
+          return addMember(host, id, address);
+        }),
+      },
+    ],
+    ['/v1/raft/peers/*', { DELETE: changing((host, _body, req) => removeMember(host, memberId(decodeURIComponent((req.url ?? '').split('?')[0]?.slice('/v1/raft/peers/'.length) ?? '')))) }],
+    ['/v1/raft/transfer-leader', { POST: changing((host, body) => transferLeadership(host, body.to === undefined ? undefined : memberId(body.to))) }],
+  ]);
+}
+
+function health(src: AdminSources, res: ServerResponse): void {
+  const slot = src.slot();
+  const healthy = slot.storage_failure === null;
+  sendJson(res, healthy ? 200 : 503, {
+    status: healthy ? 'healthy' : 'unhealthy',
+    node_id: src.id,
+    state: slot.state,
+    leader: slot.leader,
+    term: slot.term,
+    ...(slot.storage_failure !== null && { reason: `disk failed: ${slot.storage_failure}` }),
+  });
+}
+
+function jsonObject(value: unknown): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new HttpError(400, 'DINC_BAD_REQUEST', 'the body is a JSON object');
+  return value as Record<string, unknown>;
+}
+
+function memberId(value: unknown): string {
+  if (typeof value !== 'string' || !ID_PATTERN.test(value)) throw new HttpError(400, 'DINC_BAD_REQUEST', 'a member id is 1-64 letters, digits, dot, dash or underscore (its [agent] id)');
+  return value;
+}

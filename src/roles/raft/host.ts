@@ -1,0 +1,283 @@
+/**
+ * One Raft member in a real process: the pure RaftNode driven by a timer, its
+ * log on disk and the key/value machine. Each Ready is handled in order:
+ * persist (one group-committed write; a change of the commit index alone is
+ * not worth an fsync, it is written with the next save), then send, then
+ * apply and serve reads, then advance. A failed disk stops the member for
+ * good: it neither votes nor acknowledges again, answers writes with
+ * `storage-failed` and serves stale reads.
+ */
+import { RaftNode } from '../../core/raft/node.js';
+import type { ConfChange, Entry, HardState, Message, NodeId, PersistedState, RaftConfig, RaftStatus, Ready, Refusal, Snapshot } from '../../core/raft/types.js';
+import type { Rng } from '../../core/rng.js';
+import { KvMachine } from '../../core/state/kv.js';
+import type { KvResult } from '../../core/state/kv-types.js';
+import type { Logger } from '../../ops/log.js';
+import type { RaftStorage } from '../../runtime/raft/raft-storage.js';
+import type { Outcome } from './outcome.js';
+import { Waiting } from './waiting.js';
+
+export interface HostOptions {
+  readonly raft: RaftConfig;
+  readonly tickMs: number;
+  /** Applied entries between two snapshots of the machine. */
+  readonly snapshotThreshold: number;
+  readonly storage: RaftStorage;
+  readonly send: (messages: readonly Message[]) => void;
+  readonly rng: Rng;
+  readonly log: Logger;
+}
+
+export interface HostCounters {
+  proposals: number;
+  readIndexReads: number;
+  staleReads: number;
+  snapshotsTaken: number;
+  snapshotsInstalled: number;
+  readies: number;
+  saves: number;
+}
+
+const NO_COMMAND = new Uint8Array(0);
+
+export class RaftHost {
+  private readonly node: RaftNode;
+  private machine = new KvMachine();
+  private readonly waiting = new Waiting();
+  private timer: NodeJS.Timeout | undefined;
+  private writing = false;
+  private stopped = false;
+  private failure: Error | undefined;
+  /** The hard state as last handed to the disk. */
+  private savedHardState: HardState;
+  /** The newest hard state the node reported (a commit-only change may not be saved yet). */
+  private hardState: HardState;
+  private snapshotIndex = 0;
+  private snapshotting = false;
+  private leader: NodeId | null = null;
+  readonly counters: HostCounters = { proposals: 0, readIndexReads: 0, staleReads: 0, snapshotsTaken: 0, snapshotsInstalled: 0, readies: 0, saves: 0 };
+
+  constructor(
+    private readonly options: HostOptions,
+    persisted: PersistedState,
+  ) {
+    this.node = new RaftNode(options.raft, persisted, options.rng);
+    this.savedHardState = persisted.hardState;
+    this.hardState = persisted.hardState;
+    if (persisted.snapshot) this.restore(persisted.snapshot);
+  }
+
+  get id(): NodeId {
+    return this.options.raft.id;
+  }
+
+  /** Starts the clock. */
+  start(): void {
+    this.timer = setInterval(() => this.input(() => this.node.tick()), this.options.tickMs);
+    this.pump();
+  }
+
+  /** Stops the clock and input; settles what waits as unknown; waits for the write in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.waiting.settleAll({ kind: 'unknown', reason: 'this member is stopping' });
+    await this.options.storage.close();
+  }
+
+  /** Messages from other members. */
+  receive(messages: readonly Message[]): void {
+    this.input(() => {
+      for (const m of messages) this.node.step(m);
+    });
+  }
+
+  /** Proposes a write (an encoded put or delete) and resolves when this member applied it, or why not. */
+  write(command: Uint8Array, timeoutMs: number): Promise<Outcome> {
+    return this.propose(() => this.node.propose(command), timeoutMs);
+  }
+
+  /** Proposes a change of the group's configuration; `done` once this member applied it. */
+  changeConf(change: ConfChange, timeoutMs: number): Promise<Outcome> {
+    return this.propose(() => this.node.proposeConfChange(change), timeoutMs);
+  }
+
+  /** A linearizable read (ReadIndex, confirmed through the leader), or the local machine's value for `stale`. */
+  read(key: string, consistency: 'linearizable' | 'stale', timeoutMs: number): Promise<Outcome> {
+    if (consistency === 'stale') {
+      this.counters.staleReads++;
+      return Promise.resolve({ kind: 'done', result: this.machine.read(key) });
+    }
+    const unavailable = this.unavailable();
+    if (unavailable) return Promise.resolve(unavailable);
+    this.counters.readIndexReads++;
+    const { ctx, outcome } = this.waiting.read(() => this.machine.read(key), timeoutMs);
+    const refusal = this.node.readIndex(ctx);
+    if (refusal !== null) this.waiting.failedRead(ctx, refused(refusal));
+    this.pump();
+    return outcome;
+  }
+
+  /** The local machine's value of `key`, as applied so far. */
+  readLocal(key: string): KvResult {
+    return this.machine.read(key);
+  }
+
+  transferLeadership(to: NodeId): Outcome | null {
+    const unavailable = this.unavailable();
+    if (unavailable) return unavailable;
+    const refusal = this.node.transferLeadership(to);
+    this.pump();
+    return refusal === null ? null : refused(refusal);
+  }
+
+  status(): RaftStatus {
+    return this.node.status();
+  }
+
+  get storageFailure(): Error | undefined {
+    return this.failure;
+  }
+
+  get keys(): number {
+    return this.machine.size;
+  }
+
+  get lastSnapshotIndex(): number {
+    return this.snapshotIndex;
+  }
+
+  private propose(attempt: () => ReturnType<RaftNode['propose']>, timeoutMs: number): Promise<Outcome> {
+    const unavailable = this.unavailable();
+    if (unavailable) return Promise.resolve(unavailable);
+    const result = attempt();
+    if (!result.ok) return Promise.resolve(refused(result));
+    this.counters.proposals++;
+    const outcome = this.waiting.proposal(result.index, result.term, timeoutMs);
+    this.pump();
+    return outcome;
+  }
+
+  private unavailable(): Outcome | null {
+    if (this.failure) return { kind: 'storage-failed', reason: `this member's disk failed (${this.failure.message}); it serves stale reads only` };
+    if (this.stopped) return { kind: 'unknown', reason: 'this member is stopping' };
+    return null;
+  }
+
+  private input(action: () => void): void {
+    if (this.stopped || this.failure) return;
+    action();
+    this.pump();
+  }
+
+  // ---- the Ready loop -------------------------------------------------------------------
+
+  private pump(): void {
+    while (!this.writing && !this.stopped && !this.failure && this.node.hasReady()) {
+      const ready = this.node.ready();
+      this.counters.readies++;
+      if (ready.hardState) this.hardState = ready.hardState;
+      const hardState = this.hardStateToSave(ready);
+      if (hardState === undefined && ready.entries.length === 0 && ready.snapshot === undefined) {
+        this.complete(ready);
+        continue;
+      }
+      this.writing = true;
+      this.counters.saves++;
+      const write = { entries: ready.entries, ...(hardState && { hardState }), ...(ready.snapshot && { snapshot: ready.snapshot }) };
+      this.options.storage.save(write).then(
+        () => {
+          if (hardState) this.savedHardState = hardState;
+          this.writing = false;
+          if (this.stopped) return;
+          this.complete(ready);
+          this.pump();
+        },
+        (error: unknown) => this.fail(error),
+      );
+      return;
+    }
+  }
+
+  /** The hard state to write with this Ready: always when term or vote changed; a new commit index rides along with other writes. */
+  private hardStateToSave(ready: Ready): HardState | undefined {
+    const saved = this.savedHardState;
+    const now = this.hardState;
+    const mustSync = now.term !== saved.term || now.vote !== saved.vote;
+    const writing = ready.entries.length > 0 || ready.snapshot !== undefined;
+    if (mustSync || (writing && now.commit !== saved.commit)) return now;
+    return undefined;
+  }
+
+  private complete(ready: Ready): void {
+    if (ready.snapshot) this.installSnapshot(ready.snapshot);
+    if (ready.messages.length > 0) this.options.send(ready.messages);
+    for (const entry of ready.committed) this.apply(entry);
+    for (const { ctx, index } of ready.readStates) this.waiting.confirmed(ctx, index);
+    for (const { ctx, refusal } of ready.failedReads) this.waiting.failedRead(ctx, refused(refusal));
+    this.waiting.serveReads(this.machine.appliedIndex);
+    if (ready.softState) this.leaderChanged(ready.softState.leader);
+    this.node.advance(ready);
+    if (ready.committed.length > 0 || ready.snapshot) this.node.applied(this.machine.appliedIndex);
+    if (this.machine.appliedIndex - this.snapshotIndex >= this.options.snapshotThreshold) this.takeSnapshot();
+  }
+
+  private apply(entry: Entry): void {
+    const result = this.machine.apply(entry.index, entry.kind === 'normal' ? entry.data : NO_COMMAND);
+    if (entry.kind === 'config') this.options.log.info(`configuration change applied: ${entry.change.type} ${entry.change.node}`, { index: entry.index });
+    this.waiting.applied(entry.index, entry.term, result);
+  }
+
+  private leaderChanged(leader: NodeId | null): void {
+    const { term } = this.node.status();
+    if (leader !== this.leader) {
+      if (leader === null) this.options.log.info('no leader', { term });
+      else this.options.log.info(leader === this.id ? 'became the Raft leader' : `Raft leader is ${leader}`, { term, leader });
+    }
+    this.leader = leader;
+  }
+
+  /** Snapshots the machine at what it applied and compacts the log, in the node at once and on disk in the background. */
+  private takeSnapshot(): void {
+    if (this.snapshotting) return;
+    this.snapshotting = true;
+    const snapshot = this.node.compact(this.machine.appliedIndex, this.machine.snapshot());
+    this.snapshotIndex = snapshot.meta.index;
+    this.counters.snapshotsTaken++;
+    this.options.storage.saveSnapshot(snapshot).then(
+      () => {
+        this.snapshotting = false;
+        this.options.log.debug('snapshot saved; log compacted', { index: snapshot.meta.index, bytes: snapshot.data.length });
+      },
+      (error: unknown) => this.fail(error),
+    );
+  }
+
+  private installSnapshot(snapshot: Snapshot): void {
+    this.restore(snapshot);
+    this.counters.snapshotsInstalled++;
+    this.waiting.skipped(snapshot.meta.index);
+    this.options.log.info('caught up from the leader by a snapshot', { index: snapshot.meta.index, term: snapshot.meta.term, bytes: snapshot.data.length });
+  }
+
+  private restore(snapshot: Snapshot): void {
+    this.machine = new KvMachine();
+    if (snapshot.meta.index > 0) this.machine.restore(snapshot.data);
+    this.snapshotIndex = snapshot.meta.index;
+  }
+
+  private fail(error: unknown): void {
+    if (this.failure || this.stopped) return;
+    this.failure = error instanceof Error ? error : new Error(String(error));
+    clearInterval(this.timer);
+    this.options.log.error('the Raft log cannot be written: this member stops voting and accepting writes and serves stale reads until restarted', {
+      error: this.failure.message,
+    });
+    this.waiting.settleAll({ kind: 'unknown', reason: `this member's disk failed (${this.failure.message}); the outcome is not known` });
+  }
+}
+
+function refused(refusal: Refusal): Outcome {
+  if (refusal.error === 'not-leader') return { kind: 'not-leader', leader: refusal.leader };
+  return { kind: 'refused', reason: refusal.reason };
+}

@@ -1,0 +1,164 @@
+/**
+ * The raft role as an agent part: a Raft member with its log in `[raft]
+ * data_dir`, its transport and HTTP API on `[raft] listen`. Start opens the
+ * log (refusing a locked or damaged one), listens, and forms or rejoins the
+ * group; while it waits for gossip to show `bootstrap_expect` members, the
+ * API answers that there is no leader. Stop closes the listener, the
+ * connections and the log, in that order.
+ */
+import type { AgentConfig } from '../../config/load.js';
+import type { HostPort } from '../../config/values.js';
+import { seededRng } from '../../core/rng.js';
+import type { Member } from '../../core/membership/types.js';
+import type { Logger } from '../../ops/log.js';
+import type { AgentMetrics } from '../../ops/metrics.js';
+import type { RaftRoleStatus } from '../../ops/snapshot.js';
+import type { Part } from '../../runtime/lifecycle.js';
+import { metricsRoutes } from '../../runtime/metrics-route.js';
+import { RAFT_MAGIC, RaftTransport } from '../../runtime/raft/transport.js';
+import { WalStorage } from '../../runtime/raft/wal-storage.js';
+import { AddressBook } from './address-book.js';
+import { adminRoutes } from './admin-routes.js';
+import { initialState } from './bootstrap.js';
+import { Forwarder } from './forward.js';
+import { RaftHost } from './host.js';
+import { kvRoutes } from './kv-routes.js';
+import { RaftListener } from './listener.js';
+import { raftDataDir, raftSecret, raftTiming } from './settings.js';
+import { raftSlot, type ViewSources } from './view.js';
+
+export interface RaftRoleDeps {
+  readonly config: () => AgentConfig;
+  readonly log: Logger;
+  readonly members: () => readonly Member[];
+  readonly metrics: AgentMetrics;
+  /** Seconds since the agent started. */
+  readonly uptime: () => number;
+}
+
+/** A member heard from within this many ms counts as alive in `/cluster`. */
+const ALIVE_WITHIN_MS = 3_000;
+
+export class RaftRole implements Part {
+  readonly name = 'raft';
+  private readonly id: string;
+  private readonly book: AddressBook;
+  private readonly forwarder: Forwarder;
+  private readonly transport: RaftTransport;
+  private readonly listener: RaftListener;
+  private storage: WalStorage | undefined;
+  private host: RaftHost | undefined;
+  private readonly forming = new AbortController();
+  private formed: Promise<void> = Promise.resolve();
+
+  constructor(private readonly deps: RaftRoleDeps) {
+    const config = deps.config();
+    this.id = config.agent.id;
+    this.book = new AddressBook({ peers: config.raft.peers, readLocal: (key) => this.host?.readLocal(key), members: deps.members });
+    this.forwarder = new Forwarder(this.id);
+    this.transport = new RaftTransport({
+      id: this.id,
+      secret: raftSecret(config),
+      resolve: (id) => this.book.resolve(id),
+      onMessages: (messages) => this.host?.receive(messages),
+      log: deps.log.child({ part: 'raft-transport' }),
+    });
+    const view: ViewSources = {
+      id: this.id,
+      host: () => this.host,
+      listen: () => this.listener.boundAddress,
+      resolve: (id) => this.book.resolve(id),
+      alive: (id) => this.alive(id),
+      counters: () => this.counters(),
+    };
+    const gate = { host: () => this.host, resolve: (id: string) => this.book.resolve(id), forwarder: this.forwarder };
+    const admin = adminRoutes({ ...view, ...gate, slot: () => raftSlot(view), apiToken: () => deps.config().agent.api_token, uptime: deps.uptime });
+    const routes = new Map([...kvRoutes(gate), ...admin, ...metricsRoutes(deps.metrics)]);
+    const listen = config.raft.listen ?? { host: '0.0.0.0', port: 5001 };
+    this.listener = new RaftListener(listen, routes, { magic: RAFT_MAGIC, accept: (socket, head) => this.transport.accept(socket, head) }, deps.log);
+    this.status = () => raftSlot(view);
+  }
+
+  /** The role's slot of the status snapshot. */
+  readonly status: () => RaftRoleStatus;
+
+  get listenAddress(): HostPort | undefined {
+    return this.listener.boundAddress;
+  }
+
+  async start(): Promise<void> {
+    const config = this.deps.config();
+    const log = this.deps.log;
+    const storage = await WalStorage.open(raftDataDir(config), log);
+    this.storage = storage;
+    try {
+      await this.listener.start();
+    } catch (e) {
+      await storage.close();
+      throw e;
+    }
+    const formed = initialState({
+      id: this.id,
+      peers: config.raft.peers.map((p) => p.id),
+      expect: config.raft.bootstrap_expect,
+      storage,
+      members: this.deps.members,
+      log,
+      signal: this.forming.signal,
+    }).then((state) => {
+      const { tickMs, raft } = raftTiming(config);
+      this.host = new RaftHost(
+        { raft, tickMs, snapshotThreshold: config.raft.snapshot_threshold, storage, send: (m) => this.transport.send(m), rng: seededRng(randomSeed()), log },
+        state,
+      );
+      this.host.start();
+    });
+    // Waiting for gossip happens after start; forming from peers or alone is done before it returns.
+    if (config.raft.peers.length > 0 || config.raft.bootstrap_expect <= 1) {
+      try {
+        await formed;
+      } catch (e) {
+        await this.listener.stop(AbortSignal.abort());
+        await storage.close();
+        throw e;
+      }
+    } else {
+      this.formed = formed.catch((error: unknown) => {
+        if (!this.forming.signal.aborted) log.error('could not form the Raft group', { error });
+      });
+    }
+  }
+
+  async stop(letGo: AbortSignal): Promise<void> {
+    this.forming.abort(new Error('stopping'));
+    await this.formed;
+    await this.listener.stop(letGo);
+    this.forwarder.close();
+    await this.transport.close();
+    if (this.host) await this.host.stop();
+    else await this.storage?.close();
+  }
+
+  private alive(id: string): boolean {
+    const heard = this.transport.lastHeard(id);
+    if (heard !== undefined && performance.now() - heard < ALIVE_WITHIN_MS) return true;
+    const member = this.deps.members().find((m) => m.id === id);
+    return member !== undefined && (member.state === 'alive' || member.state === 'suspect');
+  }
+
+  private counters(): ReturnType<ViewSources['counters']> {
+    const peers = Object.values(this.transport.stats());
+    const wal = this.storage?.stats() ?? { saves: 0, fsyncs: 0 };
+    return {
+      forwarded: this.forwarder.forwarded,
+      walSaves: wal.saves,
+      walFsyncs: wal.fsyncs,
+      messagesSent: peers.reduce((n, p) => n + p.messagesSent, 0),
+      messagesReceived: peers.reduce((n, p) => n + p.messagesReceived, 0),
+    };
+  }
+}
+
+function randomSeed(): number {
+  return Math.floor(Math.random() * 2 ** 32);
+}

@@ -1,0 +1,42 @@
+/**
+ * The Raft role's settings as the core and the runtime need them: the clock
+ * tick and the timeouts in ticks, the data directory, the shared secret.
+ */
+import { createHash } from 'node:crypto';
+import { isAbsolute, join } from 'node:path';
+import type { AgentConfig } from '../../config/load.js';
+import { DEFAULT_RAFT_CONFIG, type RaftConfig } from '../../core/raft/types.js';
+
+/** The core's clock ticks at most this often; heartbeat and election timeout are whole numbers of ticks. */
+const MAX_TICK_MS = 10;
+
+/** How long an HTTP request waits for the log before it answers that the outcome is unknown. */
+export const REQUEST_TIMEOUT_MS = 5_000;
+
+export interface RaftTiming {
+  readonly tickMs: number;
+  readonly raft: RaftConfig;
+}
+
+export function raftTiming(config: AgentConfig): RaftTiming {
+  const { heartbeat_interval: heartbeat, election_timeout: election } = config.raft;
+  const tickMs = Math.min(MAX_TICK_MS, heartbeat);
+  const heartbeatTicks = Math.max(1, Math.round(heartbeat / tickMs));
+  const electionTicks = Math.max(heartbeatTicks + 1, Math.round(election / tickMs));
+  return { tickMs, raft: { ...DEFAULT_RAFT_CONFIG, id: config.agent.id, heartbeatTicks, electionTicks } };
+}
+
+/** `[raft] data_dir`, or `raft` inside `[agent] data_dir`. */
+export function raftDataDir(config: AgentConfig): string {
+  const dir = config.raft.data_dir;
+  if (dir === '') return join(config.agent.data_dir, 'raft');
+  return isAbsolute(dir) ? dir : join(process.cwd(), dir);
+}
+
+/** The secret that authenticates Raft traffic: `[raft] token`, else one derived from `[cluster] encrypt_key`, else none. */
+export function raftSecret(config: AgentConfig): Uint8Array | null {
+  if (config.raft.token !== '') return new TextEncoder().encode(config.raft.token);
+  if (config.cluster.encrypt_key === '') return null;
+  // A key of its own, so that the gossip key is never used for two purposes.
+  return createHash('sha256').update('dinc-raft-transport\0').update(Buffer.from(config.cluster.encrypt_key, 'base64')).digest();
+}

@@ -1,0 +1,104 @@
+/**
+ * Requests waiting for the Raft log: proposals by log index until the entry
+ * at that index is applied, and ReadIndex reads by context until the leader
+ * confirms them and the machine has applied their index. Each settles
+ * exactly once, at the latest when its deadline passes (`unknown`).
+ */
+import type { Outcome } from './outcome.js';
+import type { KvResult } from '../../core/state/kv-types.js';
+
+interface Waiter {
+  settle(outcome: Outcome): void;
+}
+
+interface Proposal extends Waiter {
+  readonly term: number;
+}
+
+interface Read extends Waiter {
+  /** -1 until the leader confirms the read. */
+  index: number;
+  readonly serve: () => KvResult;
+}
+
+export class Waiting {
+  private readonly proposals = new Map<number, Proposal>();
+  private readonly reads = new Map<string, Read>();
+  private nextCtx = 0;
+
+  /** A promise settled by `applied` of the entry at `index`, or `unknown` after `timeoutMs`. */
+  proposal(index: number, term: number, timeoutMs: number): Promise<Outcome> {
+    // An older proposal at this index was cut from the log: a later term of ours now writes there.
+    this.proposals.get(index)?.settle({ kind: 'lost', reason: `index ${index} was rewritten in term ${term}; not applied` });
+    return this.wait(timeoutMs, (settle) => {
+      const proposal = { term, settle };
+      this.proposals.set(index, proposal);
+      return () => {
+        if (this.proposals.get(index) === proposal) this.proposals.delete(index);
+      };
+    });
+  }
+
+  /** A fresh read context and the promise `confirmed` + `served` settle. */
+  read(serve: () => KvResult, timeoutMs: number): { readonly ctx: string; readonly outcome: Promise<Outcome> } {
+    const ctx = String(++this.nextCtx);
+    const outcome = this.wait(timeoutMs, (settle) => {
+      this.reads.set(ctx, { index: -1, serve, settle });
+      return () => this.reads.delete(ctx);
+    });
+    return { ctx, outcome };
+  }
+
+  /** The entry at `index` of `term` was applied with `result`. */
+  applied(index: number, term: number, result: KvResult): void {
+    const waiting = this.proposals.get(index);
+    if (waiting === undefined) return;
+    if (waiting.term === term) waiting.settle({ kind: 'done', result });
+    else waiting.settle({ kind: 'lost', reason: `a leader of term ${term} wrote index ${index} first; not applied` });
+  }
+
+  /** A snapshot replaced the machine up to `index`: what was proposed there can no longer be told. */
+  skipped(index: number): void {
+    for (const [at, waiting] of this.proposals) {
+      if (at <= index) waiting.settle({ kind: 'unknown', reason: 'this member caught up by a snapshot; the outcome is not known here' });
+    }
+  }
+
+  confirmed(ctx: string, index: number): void {
+    const read = this.reads.get(ctx);
+    if (read !== undefined) read.index = index;
+  }
+
+  failedRead(ctx: string, outcome: Outcome): void {
+    this.reads.get(ctx)?.settle(outcome);
+  }
+
+  /** Serves the confirmed reads whose index the machine has applied. */
+  serveReads(appliedIndex: number): void {
+    for (const read of this.reads.values()) {
+      if (read.index >= 0 && read.index <= appliedIndex) read.settle({ kind: 'done', result: read.serve() });
+    }
+  }
+
+  /** Settles everything still waiting with `outcome`. */
+  settleAll(outcome: Outcome): void {
+    for (const waiting of [...this.proposals.values(), ...this.reads.values()]) waiting.settle(outcome);
+  }
+
+  get size(): number {
+    return this.proposals.size + this.reads.size;
+  }
+
+  private wait(timeoutMs: number, register: (settle: (o: Outcome) => void) => () => void): Promise<Outcome> {
+    return new Promise((resolve) => {
+      let unregister = (): void => {};
+      const timer = setTimeout(() => settle({ kind: 'unknown', reason: `no answer within ${timeoutMs} ms; the outcome is not known` }), timeoutMs);
+      const settle = (outcome: Outcome): void => {
+        clearTimeout(timer);
+        unregister();
+        resolve(outcome);
+      };
+      unregister = register(settle);
+    });
+  }
+}
