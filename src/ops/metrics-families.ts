@@ -1,8 +1,10 @@
 /**
  * The dinc metric families: name, type, help and how to read the samples from
  * a status snapshot. Labels are bounded sets (states, channels, message types,
- * drop reasons); no member id ever becomes a label.
+ * drop reasons); no member id ever becomes a label. The raft role's
+ * families, read from its slot, are in metrics-raft-families.ts.
  */
+import { RAFT_FAMILIES } from './metrics-raft-families.js';
 import type { MemberStateName, StatusSnapshot } from './snapshot.js';
 
 /** What one scrape reads: a fresh snapshot and the stream drop counts. */
@@ -110,4 +112,5 @@ export const FAMILIES: readonly Family[] = [
     labels: ['stream'],
     read: ({ streamDrops }) => Object.entries(streamDrops).map(([stream, n]): Sample => [{ stream }, n]),
   },
+  ...RAFT_FAMILIES,
 ];

@@ -27,7 +27,11 @@ export class AgentMetrics {
     return this.registry.metrics();
   }
 
-  /** Registers `family`; at each scrape its series are replaced by what it reads, so gone label sets disappear. */
+  /**
+   * Registers `family`; at each scrape its series are replaced by what it reads, so gone label sets
+   * disappear, and a family that reads nothing has no sample (not even the 0 that prom-client
+   * gives a metric without labels).
+   */
   private add(family: Family): void {
     const samples = () => (this.input ? family.read(this.input) : []);
     const config = { name: family.name, help: family.help, labelNames: family.labels, registers: [this.registry] };
@@ -36,7 +40,9 @@ export class AgentMetrics {
         ...config,
         collect() {
           this.reset();
-          for (const [labels, value] of samples()) this.inc(labels, value);
+          const read = samples();
+          if (read.length === 0) this.remove({});
+          for (const [labels, value] of read) this.inc(labels, value);
         },
       });
     } else {
@@ -44,7 +50,9 @@ export class AgentMetrics {
         ...config,
         collect() {
           this.reset();
-          for (const [labels, value] of samples()) this.set(labels, value);
+          const read = samples();
+          if (read.length === 0) this.remove({});
+          for (const [labels, value] of read) this.set(labels, value);
         },
       });
     }

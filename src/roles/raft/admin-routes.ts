@@ -27,7 +27,7 @@ export function adminRoutes(src: AdminSources): Routes {
     return async (req, res) => {
       requireToken(req, src.apiToken());
       const body = await readBody(req, 4096);
-      const fields = body.length === 0 ? {} : jsonObject(parseJsonBody(req, body));
+      const fields = body.length === 0 ? {} : jsonObject(parseJsonBody(body));
       await serve(src, { req, res, style: 'native', body }, (host) => run(host, fields, req), () => sendJson(res, 200, { ok: true, ...peerList(src.slot()) }));
     };
   };

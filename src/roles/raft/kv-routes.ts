@@ -16,7 +16,7 @@ import { encodeKvCommand } from '../../core/state/kv-codec.js';
 import { MAX_KEY_LENGTH, type KvOperation, type KvResult } from '../../core/state/kv-types.js';
 import { HttpError, parseJsonBody, readBody, sendJson, type Handler, type Routes } from '../../runtime/http.js';
 import { RESERVED_PREFIX } from './address-book.js';
-import { sendFailure, type Style } from './answers.js';
+import { sendFailure } from './answers.js';
 import { serve, type Exchange, type Gate } from './gate.js';
 import { REQUEST_TIMEOUT_MS } from './settings.js';
 
@@ -55,7 +55,7 @@ export function kvRoutes(gate: Gate): Routes {
       {
         POST: cacheHandler(async (req, res) => {
           const body = await readBody(req, MAX_CACHE_BODY_BYTES);
-          const { key, value } = cacheSetBody(parseJsonBody(req, body));
+          const { key, value } = cacheSetBody(parseJsonBody(body));
           return write(gate, { req, res, style: 'cache', body }, { type: 'put', key: writable(key), value }, (r) => sendJson(res, 200, { success: true, key, revision: r.revision }));
         }),
       },

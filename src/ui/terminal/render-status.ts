@@ -1,14 +1,17 @@
 /**
  * The status view as text: `renderStatus(snapshot, {width, color})`. Pure and
  * deterministic: the same snapshot and options give the same string. Every
- * line fits `width`; with `color: false` there are no escape codes.
+ * line fits `width`; with `color: false` there are no escape codes. A role
+ * slot this version cannot read is shown generically, never thrown on.
  */
+import { raftSlotOf } from '../../ops/raft-slot.js';
 import type { StatusSnapshot } from '../../ops/snapshot.js';
 import { eventLines } from './events.js';
 import { headerLines } from './header.js';
 import { fitLine, type Line } from './line.js';
 import { membersTable } from './members-table.js';
 import { painter } from './palette.js';
+import { raftLines } from './raft-section.js';
 import { roleLines } from './roles.js';
 
 export interface RenderOptions {
@@ -20,13 +23,16 @@ export interface RenderOptions {
   readonly now?: Date;
 }
 
-/** The lines of the view, uncoloured: the header, the members, recent events, role summaries. */
+/** The lines of the view, uncoloured: the header, the members, recent events, the raft role's section, the other roles' summaries. */
 export function statusLines(snapshot: StatusSnapshot, width: number, now: number): Line[] {
+  const raft = raftSlotOf(snapshot.roles);
+  const otherRoles = raft === null ? snapshot.roles : Object.fromEntries(Object.entries(snapshot.roles).filter(([role]) => role !== 'raft'));
   const sections = [
     headerLines(snapshot, width),
     membersTable(snapshot.members, now, width),
     withTitle('Recent events', eventLines(snapshot.events, width), width),
-    withTitle('Roles', roleLines(snapshot.roles, width), width),
+    raft === null ? [] : withTitle('Raft', raftLines(raft, width), width),
+    withTitle('Roles', roleLines(otherRoles, width), width),
   ].filter((lines) => lines.length > 0);
   return sections.flatMap((lines, i) => (i === 0 ? lines : [[], ...lines]));
 }

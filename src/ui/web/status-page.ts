@@ -11,6 +11,7 @@ import { EventLog } from './event-log.js';
 import { relativeTime } from './format.js';
 import { LoadHistory } from './load-history.js';
 import { MembersTable } from './members-table.js';
+import { RaftPanel } from './raft-panel.js';
 import { renderSummary } from './summary.js';
 
 interface Latest {
@@ -26,6 +27,7 @@ export class StatusPage {
   private readonly history = new LoadHistory();
   private readonly members = new MembersTable(byId('members'));
   private readonly events = new EventLog(byId('events'));
+  private readonly raft = new RaftPanel(byId('raft'));
 
   update(snapshot: StatusSnapshot, feed: FeedName): void {
     const skew = Date.parse(snapshot.time) - Date.now();
@@ -47,6 +49,7 @@ export class StatusPage {
     const agentNow = now + skewMs;
     renderSummary(snapshot, feed, agentNow);
     this.members.render(snapshot.members, (id) => this.history.of(id), agentNow);
+    this.raft.render(snapshot.roles);
     this.events.render(snapshot.events, feed === 'websocket' ? 'No events yet.' : 'Events need the WebSocket feed.');
     setText(byId('updated'), `Updated ${relativeTime(snapshot.time, agentNow)} over ${feed === 'websocket' ? 'WebSocket' : 'SSE'}.`);
   }

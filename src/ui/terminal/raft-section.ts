@@ -1,0 +1,43 @@
+/**
+ * The raft role's own part of the status view: one summary line (state, and
+ * the disk failure when there is one, which always stay, then term, leader, indexes, keys) and
+ * the table of the group's members. The summary leaves out its least useful
+ * parts first when the width is short.
+ */
+import type { RaftRoleStatus } from '../../ops/snapshot.js';
+import { joinParts, span, type Line, type Part, type Span, type Tone } from './line.js';
+import { raftMembersTable } from './raft-members-table.js';
+
+const ALWAYS = Number.POSITIVE_INFINITY;
+
+const STATE_TONE: Readonly<Record<RaftRoleStatus['state'], Tone>> = {
+  leader: 'mark',
+  follower: 'good',
+  candidate: 'warn',
+  'pre-candidate': 'warn',
+  waiting: 'warn',
+  failed: 'bad',
+};
+
+/** "name value", the name muted. */
+const pair = (name: string, value: Span): Span[] => [{ text: `${name} `, tone: 'muted' }, value];
+
+function summaryParts(r: RaftRoleStatus): Part[] {
+  return [
+    // The failure is part of the state, so that it stays when the line is short (cut at its end, if need be).
+    { rank: ALWAYS, spans: [...pair('state', span(r.state, STATE_TONE[r.state])), ...(r.storage_failure === null ? [] : [{ text: '  ' }, span(`storage failed: ${r.storage_failure}`, 'bad')])] },
+    { rank: 8, spans: pair('term', span(String(r.term))) },
+    { rank: 7, spans: pair('leader', r.leader === null ? span('none', 'warn') : span(r.leader, 'mark')) },
+    { rank: 6, spans: pair('commit', span(String(r.commit_index))) },
+    { rank: 5, spans: pair('applied', span(String(r.applied_index))) },
+    { rank: 4, spans: pair('keys', span(String(r.keys))) },
+    { rank: 3, spans: pair('snapshot', span(String(r.snapshot_index))) },
+    { rank: 2, spans: pair('last', span(String(r.last_index))) },
+    ...(r.listen === null ? [] : [{ rank: 1, spans: pair('listen', span(r.listen)) }]),
+  ];
+}
+
+/** The summary line, then the members table when the group has members. */
+export function raftLines(r: RaftRoleStatus, width: number): Line[] {
+  return [joinParts(summaryParts(r), width), ...(r.members.length === 0 ? [] : raftMembersTable(r.members, width))];
+}
