@@ -1,15 +1,15 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, killAgents, spawnAgent, type AgentProcess } from '../support/agent-process.js';
+import { launchChromium } from '../support/chromium.js';
 import { eventually } from '../support/eventually.js';
 import { freePortBase } from '../support/ports.js';
 import { hasTool } from '../support/prerequisite.js';
 
 const ARTEFACTS = join(ROOT, 'test-results');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 /** Long enough for SWIM (profile local) to take a killed agent from suspect to dead. */
 const CLUSTER_WAIT_MS = 30_000;
 
@@ -74,7 +74,7 @@ describe.skipIf(!hasTool('chromium', 'apt-get install chromium'))('the web UI, i
     mkdirSync(ARTEFACTS, { recursive: true });
     cluster = await LocalCluster.create();
     for (let i = 1; i <= 3; i++) await cluster.start(i);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   afterEach(async () => {
@@ -103,6 +103,8 @@ describe.skipIf(!hasTool('chromium', 'apt-get install chromium'))('the web UI, i
     await expect.poll(() => page.locator('#quorum').textContent()).toBe('reached');
     expect(await page.locator('#quorum-detail').textContent()).toBe('sees 3, needs 2');
     expect(await page.locator('#leader').textContent()).toBe('node001');
+    // No agent runs the raft role here: no Raft panel.
+    expect(await page.locator('#raft').isVisible()).toBe(false);
     await expect.poll(() => page.locator(`${row('node002')} td[data-label="Last seen"]`).textContent()).toMatch(/^(just now|\d+s ago)$/);
     await expect.poll(() => page.locator(`${row('node001')} td[data-label="CPU"]`).textContent(), { timeout: CLUSTER_WAIT_MS }).toMatch(/^\d+(\.\d)? %$/);
     await expect.poll(() => page.locator(`${row('node001')} td[data-label="CPU"] path`).getAttribute('d'), { timeout: CLUSTER_WAIT_MS }).toMatch(/^M/);

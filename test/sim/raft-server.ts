@@ -225,16 +225,25 @@ export class SimServer {
         this.complete(ready);
         continue;
       }
+      // A leader's messages go out while its own write is in flight (thesis §10.2.1), as the real member does.
+      const sent = this.sendsEarly(ready);
+      if (sent) for (const message of ready.messages) this.send(message);
       this.writing = true;
       const life = this.life;
       this.env.clock.after(latency, () => {
         if (this.life !== life) return;
         this.input(() => {
           this.writing = false;
-          this.complete(ready);
+          this.complete(ready, sent);
         });
       });
     }
+  }
+
+  /** A leader whose Ready changes neither term nor vote need not wait for its disk to send. */
+  private sendsEarly(ready: Ready): boolean {
+    const saved = this.disk.hardState;
+    return this.role === 'leader' && (ready.hardState === undefined || (ready.hardState.term === saved.term && ready.hardState.vote === saved.vote));
   }
 
   /** What the core now holds in memory: its log, its commit, its role. Checked at once. */
@@ -278,15 +287,15 @@ export class SimServer {
     }
   }
 
-  /** The write is done: persist, send, apply, serve reads, advance. */
-  private complete(ready: Ready): void {
+  /** The write is done: persist, send (unless `sent` already), apply, serve reads, advance. */
+  private complete(ready: Ready, sent = false): void {
     if (ready.hardState) this.env.checker.persisted(this.id, this.disk.hardState, ready.hardState);
     this.disk.write(ready.hardState, ready.snapshot, ready.entries);
     if (ready.snapshot) {
       this.restoreSnapshot(ready.snapshot);
       this.env.trace.log(this.id, () => `machine restored from snapshot ${ready.snapshot?.meta.index}@${ready.snapshot?.meta.term}`);
     }
-    for (const message of ready.messages) this.send(message);
+    if (!sent) for (const message of ready.messages) this.send(message);
     for (const entry of ready.committed) this.apply(entry);
     this.service.readsSettled(ready.readStates, ready.failedReads);
     this.service.serveReads(this.machine);

@@ -207,13 +207,15 @@ export class Leader {
   }
 
   /**
-   * Commits the highest index a quorum of voters holds, but only if it is of
-   * this term (§5.4.2, Figure 8): an earlier term's entry commits with it.
+   * Commits the highest index a quorum of voters holds on disk, but only if it
+   * is of this term (§5.4.2, Figure 8): an earlier term's entry commits with
+   * it. The leader counts only its own persisted entries, so the runtime may
+   * send appends before the leader's own write is durable (thesis §10.2.1).
    * Returns true if the commit index advanced.
    */
   maybeCommit(): boolean {
     const { log, config } = this.host;
-    const index = committedIndex(this.host.conf(), (id) => (id === this.id ? log.lastIndex() : (this.progress.get(id)?.match ?? 0)));
+    const index = committedIndex(this.host.conf(), (id) => (id === this.id ? log.stableIndex() : (this.progress.get(id)?.match ?? 0)));
     if (index <= log.committed) return false;
     if (log.term(index) !== this.term && config.unsafeCommitPreviousTerm !== true) return false;
     return log.commitTo(index);

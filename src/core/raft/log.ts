@@ -153,6 +153,11 @@ export class RaftLog {
     return true;
   }
 
+  /** The last index persisted (handed out in an advanced Ready, or found on disk). */
+  stableIndex(): number {
+    return this.stable;
+  }
+
   hasUnstableEntries(): boolean {
     return this.lastIndex() > this.stable;
   }

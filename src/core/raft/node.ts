@@ -225,6 +225,8 @@ export class RaftNode {
   advance(ready: Ready): void {
     this.outbox.advance(ready);
     if (ready.snapshot) this.appliedIndex = Math.max(this.appliedIndex, ready.snapshot.meta.index);
+    // The leader's own entries now count towards the quorum.
+    if (this.leader && ready.entries.length > 0 && this.leader.maybeCommit()) this.afterCommit();
   }
 
   status(): RaftStatus {

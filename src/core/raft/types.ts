@@ -136,7 +136,11 @@ export interface Ready {
    * empty `data`: the state machine of a new group.
    */
   readonly snapshot?: Snapshot;
-  /** Send these only after `hardState`, `entries` and `snapshot` are durable. */
+  /**
+   * Send these only after `hardState`, `entries` and `snapshot` are durable;
+   * except a leader's, when the Ready changes neither term nor vote: the leader
+   * counts only its persisted entries towards commit (thesis §10.2.1).
+   */
   readonly messages: readonly Message[];
   /** Committed entries to apply to the state machine, in order (after `snapshot`, if any); config entries included. */
   readonly committed: readonly Entry[];

@@ -184,13 +184,16 @@ export class RaftHost {
       }
       this.writing = true;
       this.counters.saves++;
+      // A leader counts only its own durable entries towards commit, so its messages need not wait for its disk (thesis §10.2.1).
+      const sent = this.node.status().role === 'leader' && !this.changesTermOrVote();
+      if (sent) this.options.send(ready.messages);
       const write = { entries: ready.entries, ...(hardState && { hardState }), ...(ready.snapshot && { snapshot: ready.snapshot }) };
       this.options.storage.save(write).then(
         () => {
           if (hardState) this.savedHardState = hardState;
           this.writing = false;
           if (this.stopped) return;
-          this.complete(ready);
+          this.complete(ready, sent);
           this.pump();
         },
         (error: unknown) => this.fail(error),
@@ -201,17 +204,19 @@ export class RaftHost {
 
   /** The hard state to write with this Ready: always when term or vote changed; a new commit index rides along with other writes. */
   private hardStateToSave(ready: Ready): HardState | undefined {
-    const saved = this.savedHardState;
-    const now = this.hardState;
-    const mustSync = now.term !== saved.term || now.vote !== saved.vote;
     const writing = ready.entries.length > 0 || ready.snapshot !== undefined;
-    if (mustSync || (writing && now.commit !== saved.commit)) return now;
+    if (this.changesTermOrVote() || (writing && this.hardState.commit !== this.savedHardState.commit)) return this.hardState;
     return undefined;
   }
 
-  private complete(ready: Ready): void {
+  private changesTermOrVote(): boolean {
+    return this.hardState.term !== this.savedHardState.term || this.hardState.vote !== this.savedHardState.vote;
+  }
+
+  /** Persisted: send (unless `sent` already), apply, serve reads, advance. */
+  private complete(ready: Ready, sent = false): void {
     if (ready.snapshot) this.installSnapshot(ready.snapshot);
-    if (ready.messages.length > 0) this.options.send(ready.messages);
+    if (!sent && ready.messages.length > 0) this.options.send(ready.messages);
     for (const entry of ready.committed) this.apply(entry);
     for (const { ctx, index } of ready.readStates) this.waiting.confirmed(ctx, index);
     for (const { ctx, refusal } of ready.failedReads) this.waiting.failedRead(ctx, refused(refusal));

@@ -1,8 +1,8 @@
 /**
- * The raft role's own part of the status view: one summary line (state, and
- * the disk failure when there is one, which always stay, then term, leader, indexes, keys) and
- * the table of the group's members. The summary leaves out its least useful
- * parts first when the width is short.
+ * The raft role's own part of the status view: one summary line (the state
+ * and any disk failure, which always stay, then term, leader, indexes, keys)
+ * and the table of the group's members. When the width is short the summary
+ * leaves out its least useful parts first.
  */
 import type { RaftRoleStatus } from '../../ops/snapshot.js';
 import { joinParts, span, type Line, type Part, type Span, type Tone } from './line.js';
