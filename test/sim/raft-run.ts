@@ -74,7 +74,7 @@ const CLIENT_OPTIONS: ClientOptions = { keys: 3, timeoutMs: 1000, resendMs: 150,
 function seedSettings(seed: number): { raft: Partial<Omit<RaftConfig, 'id'>>; snapshotEvery: number; diskLatencyMs: { min: number; max: number }; wireCodec: boolean } {
   const rng = streamRng(seed, 5);
   const one = <T>(choices: readonly T[]): T => choices[rng.int(choices.length)] as T;
-  return {
+  const settings = {
     raft: {
       maxEntriesPerAppend: one([1, 2, 4, 8, 64, 256]),
       maxInflightAppends: one([1, 2, 8, 64]),
@@ -90,6 +90,9 @@ function seedSettings(seed: number): { raft: Partial<Omit<RaftConfig, 'id'>>; sn
     ]),
     wireCodec: rng.next() < 0.5,
   };
+  // Drawn last, so that the draws above stay what they were before this setting existed.
+  const catchUpEntries = one([0, 0, 4, 64]);
+  return { ...settings, raft: { ...settings.raft, catchUpEntries, catchUpBytes: catchUpEntries === 0 ? 0 : one([64, 1 << 20]) } };
 }
 
 export function runRaftSim(options: RaftRunOptions): RaftRunResult {

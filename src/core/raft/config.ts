@@ -14,6 +14,9 @@ export function raftConfigProblems(config: RaftConfig): string[] {
   positiveInteger('maxBytesPerAppend', config.maxBytesPerAppend);
   positiveInteger('maxInflightAppends', config.maxInflightAppends);
   positiveInteger('snapshotChunkBytes', config.snapshotChunkBytes);
+  for (const name of ['catchUpEntries', 'catchUpBytes'] as const) {
+    if (!Number.isInteger(config[name]) || config[name] < 0) problems.push(`raft.${name} (${config[name]}) must be a whole number`);
+  }
   if (config.heartbeatTicks >= config.electionTicks) {
     problems.push(`raft.electionTicks (${config.electionTicks}) must exceed raft.heartbeatTicks (${config.heartbeatTicks})`);
   }

@@ -201,13 +201,27 @@ export class RaftNode {
     const term = this.log.term(index);
     if (term === undefined) throw new Error(`raft compact: no entry at ${index}`);
     const snapshot: Snapshot = { meta: { index, term, conf: this.confAt(index) }, data };
-    const keepFrom = Math.min(index, this.leader?.snapshotFloor() ?? Infinity);
+    const keepFrom = Math.min(this.catchUpFloor(index), this.leader?.snapshotFloor() ?? Infinity);
     if (keepFrom > this.log.snapshotIndex()) {
       this.baseConf = this.confAt(keepFrom);
       this.log.compact(keepFrom);
     }
     this.snapshot = snapshot;
     return snapshot;
+  }
+
+  /** The index to drop the log to after a snapshot at `index`, keeping the catch-up entries behind it. */
+  private catchUpFloor(index: number): number {
+    const { catchUpEntries, catchUpBytes } = this.config;
+    let floor = index;
+    let bytes = 0;
+    while (floor > this.log.snapshotIndex() && index - floor < catchUpEntries) {
+      const entry = this.log.entry(floor);
+      bytes += entry?.kind === 'normal' ? entry.data.length : 0;
+      if (bytes > catchUpBytes) break;
+      floor--;
+    }
+    return floor;
   }
 
   // ---- outputs ----

@@ -166,6 +166,13 @@ export interface RaftConfig {
   readonly maxInflightAppends: number;
   /** Bytes of a snapshot per chunk. */
   readonly snapshotChunkBytes: number;
+  /**
+   * Entries kept in memory behind a snapshot the application takes (`compact`),
+   * at most this many and this many bytes of data, so that a follower a little
+   * behind catches up from the log rather than by a whole snapshot. Default 0.
+   */
+  readonly catchUpEntries: number;
+  readonly catchUpBytes: number;
   /** Pre-vote (§9.6 of the thesis): a server rejoining after a partition cannot depose a healthy leader. Default true. */
   readonly preVote: boolean;
   /** A leader that has not heard a quorum within an election timeout steps down. Default true. */
@@ -192,6 +199,8 @@ export const DEFAULT_RAFT_CONFIG: Omit<RaftConfig, 'id'> = {
   maxBytesPerAppend: 1 << 20,
   maxInflightAppends: 64,
   snapshotChunkBytes: 256 * 1024,
+  catchUpEntries: 0,
+  catchUpBytes: 0,
   preVote: true,
   checkQuorum: true,
   leaseReads: false,

@@ -13,6 +13,9 @@ const MAX_TICK_MS = 10;
 /** How long an HTTP request waits for the log before it answers that the outcome is unknown. */
 export const REQUEST_TIMEOUT_MS = 5_000;
 
+/** Entries kept behind a snapshot for followers a little behind (etcd keeps 5000), bounded in bytes. */
+const CATCH_UP = { catchUpEntries: 5000, catchUpBytes: 64 * 1024 * 1024 };
+
 export interface RaftTiming {
   readonly tickMs: number;
   readonly raft: RaftConfig;
@@ -23,7 +26,7 @@ export function raftTiming(config: AgentConfig): RaftTiming {
   const tickMs = Math.min(MAX_TICK_MS, heartbeat);
   const heartbeatTicks = Math.max(1, Math.round(heartbeat / tickMs));
   const electionTicks = Math.max(heartbeatTicks + 1, Math.round(election / tickMs));
-  return { tickMs, raft: { ...DEFAULT_RAFT_CONFIG, id: config.agent.id, heartbeatTicks, electionTicks } };
+  return { tickMs, raft: { ...DEFAULT_RAFT_CONFIG, ...CATCH_UP, id: config.agent.id, heartbeatTicks, electionTicks } };
 }
 
 /** `[raft] data_dir`, or `raft` inside `[agent] data_dir`. */

@@ -60,6 +60,39 @@ describe('§7 log compaction', () => {
   });
 });
 
+describe('catch-up entries kept behind a snapshot', () => {
+  /** a leads; c misses 20 entries; a and b compact with `catchUpEntries` kept. */
+  function behind(catchUpEntries: number, catchUpBytes = 1 << 20): Network {
+    const net = new Network(ABC, { catchUpEntries, catchUpBytes });
+    net.elect('a');
+    net.isolate('c');
+    for (let i = 0; i < 20; i++) net.propose('a', `value-${i}`);
+    net.stabilize();
+    net.tick(1, ['a', 'b']);
+    net.get('a').compact();
+    net.get('b').compact();
+    return net;
+  }
+
+  it('a follower within them catches up from the log, without a snapshot', () => {
+    const net = behind(32);
+    expect(net.node('a').status().lastIndex).toBe(21);
+    net.heal();
+    net.tick(3);
+    expect(chunksSent(net, 'a', 'c')).toEqual([]);
+    expect(net.get('c').applied).toEqual(net.get('a').applied);
+  });
+
+  it('fewer than it missed, or more bytes than allowed: the follower needs the snapshot', () => {
+    for (const net of [behind(5), behind(32, 40)]) {
+      net.heal();
+      net.tick(3);
+      expect(chunksSent(net, 'a', 'c').length).toBeGreaterThan(0);
+      expect(net.get('c').applied).toEqual(net.get('a').applied);
+    }
+  });
+});
+
 describe('§7 InstallSnapshot', () => {
   it('a follower behind the leader log start gets the snapshot in chunks, installs it and catches up', () => {
     const net = lagging(16);
