@@ -17,7 +17,7 @@ const RELAYED_HEADERS = ['content-type', 'retry-after'];
 const NOT_SENT = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
 
 export class Forwarder {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 512, scheduling: 'lifo' });
   forwarded = 0;
 
   constructor(private readonly selfId: string) {}
