@@ -133,7 +133,7 @@ export class RaftRole implements Part {
     this.forming.abort(new Error('stopping'));
     await this.formed;
     await this.listener.stop(letGo);
-    this.forwarder.close();
+    await this.forwarder.close();
     await this.transport.close();
     if (this.host) await this.host.stop();
     else await this.storage?.close();
@@ -143,7 +143,7 @@ export class RaftRole implements Part {
     const heard = this.transport.lastHeard(id);
     if (heard !== undefined && performance.now() - heard < ALIVE_WITHIN_MS) return true;
     const member = this.deps.members().find((m) => m.id === id);
-    return member !== undefined && (member.state === 'alive' || member.state === 'suspect');
+    return member?.state === 'alive';
   }
 
   private counters(): ReturnType<ViewSources['counters']> {
