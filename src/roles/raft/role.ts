@@ -36,6 +36,8 @@ export interface RaftRoleDeps {
   readonly uptime: () => number;
 }
 
+const HANDSHAKE_TIMEOUT_MS = 1_000;
+
 /** A member heard from within this many ms counts as alive in `/cluster`. */
 const ALIVE_WITHIN_MS = 3_000;
 
@@ -62,6 +64,8 @@ export class RaftRole implements Part {
       resolve: (id) => this.book.resolve(id),
       onMessages: (messages) => this.host?.receive(messages),
       log: deps.log.child({ part: 'raft-transport' }),
+      // A connection attempt made during a partition may wait for SYN retries (1 s, 3 s, ...): give up sooner and retry.
+      handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
     });
     const view: ViewSources = {
       id: this.id,

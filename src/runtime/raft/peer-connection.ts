@@ -31,6 +31,10 @@ export interface PeerContext {
   readonly backoff: { readonly minMs: number; readonly maxMs: number };
   readonly handshakeTimeoutMs: number;
   readonly queue: QueueLimits;
+  /** When anything was last received from `id` (performance.now()), or undefined. */
+  lastHeard(id: NodeId): number | undefined;
+  /** An open connection over which messages go while nothing comes back from the peer for this long is taken as stalled. */
+  readonly stallMs: number;
 }
 
 type State = 'idle' | 'connecting' | 'open' | 'backoff' | 'closed';
@@ -55,6 +59,8 @@ export class PeerConnection {
   private lastError: string | undefined;
   /** The socket is being closed on purpose (peer moved or left): reconnect at once, log nothing. */
   private leaving = false;
+  /** When the connection opened (performance.now()). */
+  private openedAt = 0;
 
   constructor(
     readonly peer: NodeId,
@@ -92,6 +98,7 @@ export class PeerConnection {
       socket.destroy();
       return;
     }
+    if (this.stalled()) return;
     while (this.queue.length > 0) {
       const batch = this.queue.take(MAX_MESSAGES_PER_FRAME, MAX_BATCH_BYTES);
       const payload = this.encode(batch);
@@ -211,9 +218,24 @@ export class PeerConnection {
     this.opened();
   }
 
+  /**
+   * A connection that was cut (a partition) and healed may sit in the
+   * kernel's retransmission back-off for many seconds. Raft answers every
+   * append and heartbeat, so sending while hearing nothing back for
+   * `stallMs` means the connection is stalled: drop it and connect anew.
+   */
+  private stalled(): boolean {
+    const heard = Math.max(this.openedAt, this.ctx.lastHeard(this.peer) ?? 0);
+    if (performance.now() - heard <= this.ctx.stallMs || this.socket === undefined) return false;
+    this.lastError = `nothing received from the peer for ${this.ctx.stallMs} ms while sending`;
+    this.socket.destroy();
+    return true;
+  }
+
   private opened(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.openedAt = performance.now();
     this.state = 'open';
     this.stats.connected = true;
     const fields = { peer: this.peer, address: this.where() };

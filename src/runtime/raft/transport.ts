@@ -21,7 +21,7 @@
  * are HMAC-SHA256(secret, label | T) with the labels "dinc-raft server
  * proof", "dinc-raft client proof" and "dinc-raft session key" (each
  * followed by a zero byte). The server delivers nothing before the client
- * proof checks out; the whole handshake must finish within 5 s. The client
+ * proof checks out; the whole handshake must finish within handshakeTimeoutMs (5 s; the raft role uses 1 s). The client
  * writes frames only after the server's answer, secret or not.
  *
  * Frames. Then the client writes frames `u32 BE length | payload | MAC`:
@@ -61,16 +61,19 @@ export interface TransportOptions {
    */
   onMessages(messages: readonly Message[]): void;
   readonly log: Logger;
-  /** Reconnect back-off, in ms: the first retry waits about minMs, each next one twice as long up to maxMs, with jitter. Default 50 and 2000. */
+  /** Reconnect back-off, in ms: the first retry waits about minMs, each next one twice as long up to maxMs, with jitter. Default 50 and 1000. */
   readonly backoff?: { readonly minMs: number; readonly maxMs: number };
   /** Time a handshake may take, connecting included, in ms. Default 5000. */
   readonly handshakeTimeoutMs?: number;
   /** Bounds of each peer's queue of unsent messages (oldest dropped first). Default 8192 messages, 64 MiB. */
   readonly queue?: QueueLimits;
+  /** A connection that carries messages to a peer while nothing is heard from it for this long is dropped and made anew (ms). Default 1000. */
+  readonly stallMs?: number;
 }
 
-const DEFAULT_BACKOFF = { minMs: 50, maxMs: 2000 } as const;
+const DEFAULT_BACKOFF = { minMs: 50, maxMs: 1000 } as const;
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5000;
+const DEFAULT_STALL_MS = 1000;
 
 export class RaftTransport {
   private readonly peers = new Map<NodeId, PeerConnection>();
@@ -106,6 +109,8 @@ export class RaftTransport {
       backoff: options.backoff ?? DEFAULT_BACKOFF,
       handshakeTimeoutMs,
       queue: options.queue ?? DEFAULT_QUEUE_LIMITS,
+      lastHeard: (id) => this.heard.get(id),
+      stallMs: options.stallMs ?? DEFAULT_STALL_MS,
     };
     this.host = {
       self: options.id,

@@ -171,3 +171,37 @@ describe('raft transport reconnection', () => {
     }, 5000);
   });
 });
+
+describe('a stalled connection', () => {
+  it('is dropped and made anew when messages go out and nothing comes back for stallMs', async () => {
+    const book: Book = new Map();
+    const a = track(await startMember('a', book, { stallMs: 200, backoff: { minMs: 10, maxMs: 20 } }));
+    const b = track(await startMember('b', book));
+    a.transport.send([heartbeat('a', 'b', 1)]);
+    await until(() => expect(commits(b.received)).toEqual([1]));
+    // b receives but never answers: a keeps sending into what looks, from a's side, like a dead connection.
+    let commit = 1;
+    const sending = setInterval(() => a.transport.send([heartbeat('a', 'b', ++commit)]), 20);
+    try {
+      await until(() => expect(a.transport.stats().b?.reconnects).toBeGreaterThanOrEqual(1));
+    } finally {
+      clearInterval(sending);
+    }
+    expect(records(a, 'lost connection to raft peer')[0]).toMatchObject({ error: 'nothing received from the peer for 200 ms while sending' });
+    a.transport.send([heartbeat('a', 'b', 1000)]);
+    await until(() => expect(commits(b.received).at(-1)).toBe(1000));
+  });
+
+  it('is kept while the peer answers', async () => {
+    const book: Book = new Map();
+    const a = track(await startMember('a', book, { stallMs: 200 }));
+    const b = track(await startMember('b', book));
+    for (let i = 1; i <= 30; i++) {
+      a.transport.send([heartbeat('a', 'b', i)]);
+      b.transport.send([heartbeat('b', 'a', i)]);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await until(() => expect(commits(b.received)).toHaveLength(30));
+    expect(a.transport.stats().b?.reconnects).toBe(0);
+  });
+});
