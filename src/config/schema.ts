@@ -244,7 +244,7 @@ export const SCHEMA = {
     snapshot_threshold: setting({
       type: integer(16, 100_000_000),
       default: 8192,
-      doc: 'Applied log entries between two snapshots of the key/value store; the log before a snapshot is deleted.',
+      doc: 'Applied log entries between two snapshots of the key/value store (and at least half the last snapshot\'s size in commands); the log before a snapshot is deleted.',
       reload: 'restart',
     }),
     token: setting({

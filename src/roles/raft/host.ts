@@ -53,6 +53,9 @@ export class RaftHost {
   /** The newest hard state the node reported (a commit-only change may not be saved yet). */
   private hardState: HardState;
   private snapshotIndex = 0;
+  /** Size of the last snapshot, and bytes of commands applied since: a snapshot waits until the log is half its size. */
+  private snapshotBytes = 0;
+  private appliedBytes = 0;
   private snapshotting = false;
   private leader: NodeId | null = null;
   readonly counters: HostCounters = { proposals: 0, readIndexReads: 0, staleReads: 0, snapshotsTaken: 0, snapshotsInstalled: 0, readies: 0, saves: 0 };
@@ -224,10 +227,21 @@ export class RaftHost {
     if (ready.softState) this.leaderChanged(ready.softState.leader);
     this.node.advance(ready);
     if (ready.committed.length > 0 || ready.snapshot) this.node.applied(this.machine.appliedIndex);
-    if (this.machine.appliedIndex - this.snapshotIndex >= this.options.snapshotThreshold) this.takeSnapshot();
+    if (this.snapshotDue()) this.takeSnapshot();
+  }
+
+  /**
+   * Every `snapshotThreshold` applied entries, but not before the commands
+   * applied since the last snapshot add up to half its size: taking one
+   * costs time in proportion to the whole state, so this keeps that cost a
+   * bounded multiple of what is written, however large the state grows.
+   */
+  private snapshotDue(): boolean {
+    return this.machine.appliedIndex - this.snapshotIndex >= this.options.snapshotThreshold && this.appliedBytes >= this.snapshotBytes / 2;
   }
 
   private apply(entry: Entry): void {
+    if (entry.kind === 'normal') this.appliedBytes += entry.data.length;
     const result = this.machine.apply(entry.index, entry.kind === 'normal' ? entry.data : NO_COMMAND);
     if (entry.kind === 'config') this.options.log.info(`configuration change applied: ${entry.change.type} ${entry.change.node}`, { index: entry.index });
     this.waiting.applied(entry.index, entry.term, result);
@@ -248,6 +262,8 @@ export class RaftHost {
     this.snapshotting = true;
     const snapshot = this.node.compact(this.machine.appliedIndex, this.machine.snapshot());
     this.snapshotIndex = snapshot.meta.index;
+    this.snapshotBytes = snapshot.data.length;
+    this.appliedBytes = 0;
     this.counters.snapshotsTaken++;
     this.options.storage.saveSnapshot(snapshot).then(
       () => {
@@ -269,6 +285,8 @@ export class RaftHost {
     this.machine = new KvMachine();
     if (snapshot.meta.index > 0) this.machine.restore(snapshot.data);
     this.snapshotIndex = snapshot.meta.index;
+    this.snapshotBytes = snapshot.data.length;
+    this.appliedBytes = 0;
   }
 
   private fail(error: unknown): void {
