@@ -56,6 +56,9 @@ bench: binary build
 	npx vitest run --config bench/vitest.bench.config.ts
 	node bench/cluster-real.mjs
 	node bench/status-views.mjs
+	command -v etcd >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends etcd-server)
+	node bench/raft-transport.mjs
+	node bench/raft/run.mjs
 
 ## The Raft simulation over 10 000 seeds (safety, liveness, linearizability); prints one summary line.
 sim: $(NODE_MODULES)

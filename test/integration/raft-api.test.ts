@@ -65,7 +65,8 @@ describe('native /v1/kv API', () => {
     const revision = put.body.revision as number;
     const got = await group.http(leader, 'GET', '/v1/kv/config%2Fdb');
     expect(got.body).toEqual({ key: 'config/db', value: 'postgres://x', revision });
-    expect((await group.http(follower, 'GET', '/v1/kv/config%2Fdb?consistency=stale')).status).toBe(200);
+    // A stale read answers from the member's own copy: it sees the write once the member has applied it.
+    await eventually(async () => expect((await group.http(follower, 'GET', '/v1/kv/config%2Fdb?consistency=stale')).status).toBe(200));
 
     const stale = await group.http(follower, 'PUT', `/v1/kv/config%2Fdb?cas=${revision - 1}`, 'lost');
     expect(stale.status).toBe(409);

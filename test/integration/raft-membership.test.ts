@@ -15,9 +15,17 @@ afterEach(killAgents);
 
 const run = promisify(execFile);
 
+/** Runs `dinc-agent raft ...` against `via`; retries, as a client should, while the answer is a retryable 503 (an election under load). */
 async function cli(group: LoopbackGroup, via: string, ...args: string[]): Promise<string> {
-  const { stdout } = await run(process.execPath, [BIN, 'raft', ...args, '--addr', `127.0.0.1:${group.member(via).raftPort}`], { timeout: 90_000 });
-  return stdout;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { stdout } = await run(process.execPath, [BIN, 'raft', ...args, '--addr', `127.0.0.1:${group.member(via).raftPort}`], { timeout: 90_000 });
+      return stdout;
+    } catch (e) {
+      if (attempt >= 20 || !/answered 503: .*\((DINC_NO_LEADER|DINC_NOT_APPLIED)\)/.test(String((e as { stderr?: string }).stderr))) throw e;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
 }
 
 interface Peer {
@@ -44,6 +52,8 @@ describe('growing and shrinking the Raft group under load', () => {
       expect(table).toMatch(new RegExp(`^${id}\\s+${id}\\s+127\\.0\\.0\\.1:\\d+\\s+follower\\s+true`, 'm'));
     }
     expect((await peers(group, 'n5')).filter((p) => p.voter).map((p) => p.id)).toEqual(['n1', 'n2', 'n3', 'n4', 'n5']);
+    // A new member starts with nothing: the leader sends it a snapshot first.
+    expect(((await group.http('n4', 'GET', '/stats')).body.counters as Record<string, number>).snapshots_installed).toBeGreaterThan(0);
     const listing = await cli(group, 'n4', 'list-peers');
     expect(listing.split('\n')[0]).toMatch(/^Node\s+ID\s+Address\s+State\s+Voter\s+Commit Index\s+Trails Leader By$/);
 

@@ -147,14 +147,26 @@ export function writeLoad(group: LoopbackGroup, clients = 8): { acked: Set<numbe
   };
 }
 
-/** The acknowledged writes that `id` does not return with a linearizable read. */
+/**
+ * The acknowledged writes that `id` does not return with a linearizable
+ * read: a 404 or another value. A read without an answer (no leader for a
+ * moment, a timeout) is asked again, up to a limit, and then counts as missing too.
+ */
 export async function missingWrites(group: LoopbackGroup, id: string, acked: Iterable<number>): Promise<number[]> {
   const all = [...acked];
   const missing: number[] = [];
+  const read = async (n: number): Promise<Answer> => {
+    let answer = await group.http(id, 'GET', `/v1/kv/w${n}`);
+    for (let attempt = 1; attempt < 20 && answer.status !== 200 && answer.status !== 404; attempt++) {
+      await new Promise((r) => setTimeout(r, 250));
+      answer = await group.http(id, 'GET', `/v1/kv/w${n}`);
+    }
+    return answer;
+  };
   for (let i = 0; i < all.length; i += 64) {
     await Promise.all(
       all.slice(i, i + 64).map(async (n) => {
-        const answer = await group.http(id, 'GET', `/v1/kv/w${n}`);
+        const answer = await read(n);
         if (answer.status !== 200 || answer.body.value !== String(n)) missing.push(n);
       }),
     );

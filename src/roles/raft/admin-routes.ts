@@ -11,10 +11,13 @@ import type { RaftRoleStatus } from '../../ops/snapshot.js';
 import { HttpError, parseJsonBody, readBody, requireToken, sendJson, type Handler, type Routes } from '../../runtime/http.js';
 import { Forwarder } from './forward.js';
 import { serve, type Gate } from './gate.js';
-import { addMember, removeMember, transferLeadership } from './group-changes.js';
+import { CATCH_UP_DEADLINE_MS, addMember, removeMember, transferLeadership } from './group-changes.js';
 import type { RaftHost } from './host.js';
 import type { Outcome } from './outcome.js';
 import { clusterView, peerList, type ViewSources } from './view.js';
+
+/** A change forwarded to the leader may wait for a new member to catch up, then for the steps around it. */
+const CHANGE_TIMEOUT_MS = CATCH_UP_DEADLINE_MS + 15_000;
 
 export interface AdminSources extends ViewSources, Gate {
   slot(): RaftRoleStatus;
@@ -28,7 +31,8 @@ export function adminRoutes(src: AdminSources): Routes {
       requireToken(req, src.apiToken());
       const body = await readBody(req, 4096);
       const fields = body.length === 0 ? {} : jsonObject(parseJsonBody(body));
-      await serve(src, { req, res, style: 'native', body }, (host) => run(host, fields, req), () => sendJson(res, 200, { ok: true, ...peerList(src.slot()) }));
+      const exchange = { req, res, style: 'native' as const, body, timeoutMs: CHANGE_TIMEOUT_MS };
+      await serve(src, exchange, (host) => run(host, fields, req), () => sendJson(res, 200, { ok: true, ...peerList(src.slot()) }));
     };
   };
   return new Map<string, Partial<Record<string, Handler>>>([
@@ -59,7 +63,7 @@ export function adminRoutes(src: AdminSources): Routes {
           } catch (e) {
             throw new HttpError(400, 'DINC_BAD_REQUEST', `address ${(e as Error).message}`);
           }
-          return addMember(host, id, address);
+          return addMember(host, id, address, (member) => src.resolve(member));
         }),
       },
     ],

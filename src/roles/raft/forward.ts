@@ -33,8 +33,8 @@ export class Forwarder {
     return req.headers[FORWARDED_HEADER] !== undefined;
   }
 
-  /** Sends `req` (with the body already read) to `leader` at `to` and relays the answer to `res`. */
-  async relay(req: IncomingMessage, body: Uint8Array, res: ServerResponse, leader: string, to: HostPort, style: Style): Promise<void> {
+  /** Sends `req` (with the body already read) to `leader` at `to` and relays the answer to `res`; waits up to `timeoutMs` for it. */
+  async relay(req: IncomingMessage, body: Uint8Array, res: ServerResponse, leader: string, to: HostPort, style: Style, timeoutMs = REQUEST_TIMEOUT_MS + 1_000): Promise<void> {
     this.forwarded++;
     const headers: Record<string, string> = { [FORWARDED_HEADER]: this.selfId };
     for (const name of ['content-type', 'authorization']) {
@@ -47,8 +47,8 @@ export class Forwarder {
         path: req.url ?? '/',
         headers,
         body: body.length > 0 ? body : null,
-        headersTimeout: REQUEST_TIMEOUT_MS + 1_000,
-        bodyTimeout: REQUEST_TIMEOUT_MS + 1_000,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
       });
       const text = Buffer.from(await answer.body.arrayBuffer());
       const relayed: Record<string, string> = { 'content-length': String(text.length) };

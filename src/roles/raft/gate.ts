@@ -24,6 +24,8 @@ export interface Exchange {
   readonly style: Style;
   /** The request body as received, for forwarding. */
   readonly body: Uint8Array;
+  /** How long a forwarded request may take at the leader; default a little over REQUEST_TIMEOUT_MS. */
+  readonly timeoutMs?: number;
 }
 
 /** Runs `run` here; answers its result with `answer`, forwards to the leader, or answers why neither. */
@@ -41,7 +43,7 @@ export async function serve(gate: Gate, x: Exchange, run: (host: RaftHost) => Pr
   if (outcome.kind === 'not-leader' && outcome.leader !== null && outcome.leader !== host.id && !Forwarder.isForwarded(x.req)) {
     const to = gate.resolve(outcome.leader);
     if (to !== undefined) {
-      await gate.forwarder.relay(x.req, x.body, x.res, outcome.leader, to, x.style);
+      await gate.forwarder.relay(x.req, x.body, x.res, outcome.leader, to, x.style, x.timeoutMs);
       return;
     }
   }

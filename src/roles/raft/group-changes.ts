@@ -1,6 +1,7 @@
 /**
  * Changes to the Raft group, run on the leader one step at a time. Adding a
- * member records its address in the replicated address book, adds it as a
+ * member records its address (and any member's the book lacks) in the
+ * replicated address book, adds it as a
  * learner, and promotes it to voter once it has caught up (the core refuses
  * the promotion before that; it is retried until `deadlineMs`). Every step is
  * idempotent, so a request retried or forwarded after a leader change redoes
@@ -18,11 +19,17 @@ import { REQUEST_TIMEOUT_MS } from './settings.js';
 export const CATCH_UP_DEADLINE_MS = 60_000;
 const PROMOTE_RETRY_MS = 100;
 
-export async function addMember(host: RaftHost, id: string, address: HostPort, deadlineMs = CATCH_UP_DEADLINE_MS): Promise<Outcome> {
-  const recorded = await host.write(encodeKvCommand({ type: 'put', key: addressKey(id), value: formatHostPort(address) }), REQUEST_TIMEOUT_MS);
-  if (recorded.kind !== 'done') return recorded;
+export async function addMember(host: RaftHost, id: string, address: HostPort, resolve: (id: string) => HostPort | undefined, deadlineMs = CATCH_UP_DEADLINE_MS): Promise<Outcome> {
   const { conf } = host.status();
-  if (conf.voters.includes(id)) return recorded;
+  // The new member knows no one: the book must hold every member's address (the founders' come from [raft] peers).
+  const book = new Map([...conf.voters, ...conf.learners].filter((m) => m !== id && !host.readLocal(addressKey(m)).ok).map((m) => [m, resolve(m)] as const));
+  book.set(id, address);
+  for (const [member, at] of book) {
+    if (at === undefined) continue;
+    const recorded = await host.write(encodeKvCommand({ type: 'put', key: addressKey(member), value: formatHostPort(at) }), REQUEST_TIMEOUT_MS);
+    if (recorded.kind !== 'done') return recorded;
+  }
+  if (conf.voters.includes(id)) return { kind: 'done', result: { ok: true, revision: 0 } };
   if (!conf.learners.includes(id)) {
     const added = await host.changeConf({ type: 'add-learner', node: id }, REQUEST_TIMEOUT_MS);
     if (added.kind !== 'done') return added;

@@ -13,8 +13,9 @@ const MAX_TICK_MS = 10;
 /** How long an HTTP request waits for the log before it answers that the outcome is unknown. */
 export const REQUEST_TIMEOUT_MS = 5_000;
 
-/** Entries kept behind a snapshot for followers a little behind (etcd keeps 5000), bounded in bytes. */
-const CATCH_UP = { catchUpEntries: 5000, catchUpBytes: 64 * 1024 * 1024 };
+/** Entries kept behind a snapshot for followers a little behind (etcd keeps 5000; here at most half the snapshot threshold), bounded in bytes. */
+const CATCH_UP_ENTRIES = 5000;
+const CATCH_UP_BYTES = 64 * 1024 * 1024;
 
 export interface RaftTiming {
   readonly tickMs: number;
@@ -26,7 +27,8 @@ export function raftTiming(config: AgentConfig): RaftTiming {
   const tickMs = Math.min(MAX_TICK_MS, heartbeat);
   const heartbeatTicks = Math.max(1, Math.round(heartbeat / tickMs));
   const electionTicks = Math.max(heartbeatTicks + 1, Math.round(election / tickMs));
-  return { tickMs, raft: { ...DEFAULT_RAFT_CONFIG, ...CATCH_UP, id: config.agent.id, heartbeatTicks, electionTicks } };
+  const catchUp = { catchUpEntries: Math.min(CATCH_UP_ENTRIES, Math.floor(config.raft.snapshot_threshold / 2)), catchUpBytes: CATCH_UP_BYTES };
+  return { tickMs, raft: { ...DEFAULT_RAFT_CONFIG, ...catchUp, id: config.agent.id, heartbeatTicks, electionTicks } };
 }
 
 /** `[raft] data_dir`, or `raft` inside `[agent] data_dir`. */

@@ -178,7 +178,7 @@ describe('errors name the file, the line, the key and what is valid', () => {
     ['[agent]\nweb = example.com:80', 'cluster.conf:2: [agent] web = example.com:80: must listen on an IP address (or localhost), such as 127.0.0.1:8080 or 0.0.0.0:8080'],
     ['[agent]\nweb = ::1:80', 'cluster.conf:2: [agent] web = ::1:80: must be host:port, such as 10.0.0.5:7946 or [::1]:7946 (put an IPv6 address in brackets)'],
     ['[agent]\nweb = 127.0.0.1:70000', 'cluster.conf:2: [agent] web = 127.0.0.1:70000: port must be 0-65535 (0 picks a free port)'],
-    ['[agent]\nroles = raft', "cluster.conf:2: [agent] roles = raft: 'raft' is not available: each item must be empty: this build has none"],
+    ['[agent]\nroles = raft, registry', "cluster.conf:2: [agent] roles = raft, registry: 'registry' is not available: each item must be one of raft"],
     ['[agent]\nlog_level = loud', 'cluster.conf:2: [agent] log_level = loud: must be one of debug, info, warn, error'],
     ['[agent]\nlog_format = xml', 'cluster.conf:2: [agent] log_format = xml: must be one of auto, text, json'],
     ['[agent]\napi_token = short', 'cluster.conf:2: [agent] api_token = <redacted>: must be at least 16 printable characters without spaces'],

@@ -42,7 +42,8 @@ describe('[raft] settings', () => {
   });
 
   it('time in ticks: 10 ms ticks, heartbeat and election timeout in whole ticks', () => {
-    expect(raftTiming(build('')).raft).toMatchObject({ id: 'node1', heartbeatTicks: 5, electionTicks: 15 });
+    expect(raftTiming(build('')).raft).toMatchObject({ id: 'node1', heartbeatTicks: 5, electionTicks: 15, catchUpEntries: 4096 });
+    expect(raftTiming(build('[raft]\nsnapshot_threshold = 100000\n')).raft.catchUpEntries).toBe(5000);
     expect(raftTiming(build('')).tickMs).toBe(10);
     const fast = raftTiming(build('[raft]\nheartbeat_interval = 5ms\nelection_timeout = 20ms\n'));
     expect(fast).toMatchObject({ tickMs: 5, raft: { heartbeatTicks: 1, electionTicks: 4 } });
