@@ -33,25 +33,32 @@ export class LoopbackGroup {
   private constructor(readonly dir: string) {}
 
   /**
-   * `size` members that form a group from `[raft] peers`; `spare` more that
-   * start empty (bootstrap_expect = 0) and wait to be added.
+   * `size` members that form a group from `[raft] peers` (or, with
+   * `bootstrap: 'gossip'`, from `bootstrap_expect = size` and the agents
+   * gossip finds through `[nodes]` seeds); `spare` more that start empty
+   * (bootstrap_expect = 0) and wait to be added. Each group has a cluster
+   * name of its own, so groups of tests running side by side never gossip
+   * with each other.
    */
-  static async create(size: number, opts: { spare?: number; extra?: string } = {}): Promise<LoopbackGroup> {
+  static async create(size: number, opts: { spare?: number; extra?: string; bootstrap?: 'peers' | 'gossip' } = {}): Promise<LoopbackGroup> {
     const group = new LoopbackGroup(mkdtempSync(join(tmpdir(), 'dinc-raft-')));
     const total = size + (opts.spare ?? 0);
     const base = await freePortBase(total * 2);
     const ids = Array.from({ length: total }, (_, i) => `n${i + 1}`);
     const peers = ids.slice(0, size).map((id, i) => `${id}=127.0.0.1:${base + 1 + i}`).join(', ');
+    const seeds = ids.map((id, i) => `${id} = "127.0.0.1:${base + 1 + total + i}"`).join('\n');
+    const cluster = `raft-${Math.random().toString(36).slice(2, 10)}`;
     ids.forEach((id, i) => {
       const raftPort = base + 1 + i;
       const gossipPort = base + 1 + total + i;
       const dataDir = join(group.dir, id);
       const conf = join(group.dir, `${id}.conf`);
-      const raft = i < size ? `peers = ${peers}` : 'bootstrap_expect = 0';
+      const founder = opts.bootstrap === 'gossip' ? `bootstrap_expect = ${size}` : `peers = ${peers}`;
       writeFileSync(
         conf,
-        `[cluster]\nname = raft-test\n[agent]\nid = ${id}\nbind_address = 127.0.0.1\nport = ${gossipPort}\nweb = off\ndata_dir = ${dataDir}\n` +
-          `[raft]\nlisten = 127.0.0.1:${raftPort}\n${raft}\n${opts.extra ?? ''}`,
+        `[cluster]\nname = ${cluster}\n[agent]\nid = ${id}\nbind_address = 127.0.0.1\nport = ${gossipPort}\nweb = off\ndata_dir = ${dataDir}\n` +
+          `[raft]\nlisten = 127.0.0.1:${raftPort}\n${i < size ? founder : 'bootstrap_expect = 0'}\n${opts.extra ?? ''}` +
+          (opts.bootstrap === 'gossip' ? `[nodes]\n${seeds}\n` : ''),
       );
       group.members.push({ id, raftPort, gossipPort, conf, dataDir });
     });
