@@ -24,6 +24,8 @@ export class RaftListener {
   readonly http: HttpServer;
   private bound: HostPort | undefined;
   private readonly sockets = new Set<Socket>();
+  /** The connections handed to the HTTP server: closed gently on stop, the Raft ones at once. */
+  private readonly httpSockets = new WeakSet<Socket>();
 
   constructor(
     private readonly address: HostPort,
@@ -64,7 +66,7 @@ export class RaftListener {
     };
     return new Promise((resolve) => {
       this.http.closeIdleConnections();
-      for (const socket of this.sockets) if (!this.httpOwns(socket)) socket.destroy();
+      for (const socket of this.sockets) if (!this.httpSockets.has(socket)) socket.destroy();
       this.server.close(() => {
         letGo.removeEventListener('abort', dropRest);
         resolve();
@@ -72,12 +74,6 @@ export class RaftListener {
       if (letGo.aborted) dropRest();
       else letGo.addEventListener('abort', dropRest, { once: true });
     });
-  }
-
-  private readonly httpSockets = new WeakSet<Socket>();
-
-  private httpOwns(socket: Socket): boolean {
-    return this.httpSockets.has(socket);
   }
 
   private sniff(socket: Socket): void {
