@@ -108,6 +108,27 @@ describe('native /v1/kv API', () => {
   });
 });
 
+describe('client sessions', () => {
+  it('a write resent with the same x-dinc-seq is answered as the first time and not applied again', async () => {
+    const put = async (seq: string, value: string, via = follower) => {
+      const res = await fetch(`http://127.0.0.1:${group.member(via).raftPort}/v1/kv/session-key`, { method: 'PUT', body: value, headers: { 'x-dinc-client': 'client-7', 'x-dinc-seq': seq } });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const first = await put('1', 'one');
+    expect(first.status).toBe(200);
+    expect(await put('1', 'one', leader)).toEqual(first);
+    expect((await group.http(leader, 'GET', '/v1/kv/session-key')).body).toMatchObject({ value: 'one', revision: first.body.revision });
+    const second = await put('2', 'two');
+    expect(second.body.revision).toBeGreaterThan(first.body.revision as number);
+    expect(await put('1', 'late')).toMatchObject({ status: 409, body: { error: { code: 'DINC_STALE_SEQUENCE' } } });
+    expect((await group.http(leader, 'GET', '/v1/kv/session-key')).body).toMatchObject({ value: 'two' });
+    for (const headers of [{ 'x-dinc-client': 'c' }, { 'x-dinc-seq': '1' }, { 'x-dinc-client': 'c', 'x-dinc-seq': '0' }, { 'x-dinc-client': 'c', 'x-dinc-seq': 'x' }]) {
+      const res = await fetch(`http://127.0.0.1:${group.member(leader).raftPort}/v1/kv/session-key`, { method: 'PUT', body: 'v', headers });
+      expect(res.status, JSON.stringify(headers)).toBe(400);
+    }
+  });
+});
+
 describe('/health, /cluster, /stats, /metrics', () => {
   it("answer with the seed's fields, term and indexes", async () => {
     const cluster = await group.http(follower, 'GET', '/cluster');

@@ -37,7 +37,7 @@ export class Forwarder {
   async relay(req: IncomingMessage, body: Uint8Array, res: ServerResponse, leader: string, to: HostPort, style: Style, timeoutMs = REQUEST_TIMEOUT_MS + 1_000): Promise<void> {
     this.forwarded++;
     const headers: Record<string, string> = { [FORWARDED_HEADER]: this.selfId };
-    for (const name of ['content-type', 'authorization']) {
+    for (const name of ['content-type', 'authorization', 'x-dinc-client', 'x-dinc-seq']) {
       const value = req.headers[name];
       if (typeof value === 'string') headers[name] = value;
     }

@@ -7,18 +7,22 @@
  *            GET /api/cache/get?key=   DELETE /api/cache/delete?key=   every answer carries "success"
  *
  * Writes go through the leader (a follower forwards them); reads are
- * linearizable unless `consistency=stale`. Limits: keys 1-1024 characters,
+ * linearizable unless `consistency=stale`. A write may carry a client session
+ * (`x-dinc-client`, `x-dinc-seq`) that makes a resend exactly-once. Limits: keys 1-1024 characters,
  * values 512 KiB; keys under `_dinc/` are the agent's own and read-only.
  */
 import type { IncomingMessage } from 'node:http';
 import type { JsonValue } from '../../core/state/json.js';
-import { encodeKvCommand } from '../../core/state/kv-codec.js';
-import { MAX_KEY_LENGTH, type KvOperation, type KvResult } from '../../core/state/kv-types.js';
+import { encodeKvCommand, isClientId } from '../../core/state/kv-codec.js';
+import { MAX_CLIENT_ID_LENGTH, MAX_KEY_LENGTH, type ClientSession, type KvOperation, type KvResult } from '../../core/state/kv-types.js';
 import { HttpError, parseJsonBody, readBody, sendJson, type Handler, type Routes } from '../../runtime/http.js';
 import { RESERVED_PREFIX } from './address-book.js';
 import { sendFailure } from './answers.js';
 import { serve, type Exchange, type Gate } from './gate.js';
 import { REQUEST_TIMEOUT_MS } from './settings.js';
+
+const CLIENT_HEADER = 'x-dinc-client';
+const SEQ_HEADER = 'x-dinc-seq';
 
 /** Largest value accepted, in bytes (Consul's limit). */
 export const MAX_VALUE_BYTES = 512 * 1024;
@@ -98,8 +102,9 @@ function cacheHandler(handler: Handler): Handler {
 
 function write(gate: Gate, x: Exchange, op: WriteOp, ok: (r: Applied) => void): Promise<void> {
   let command: Uint8Array;
+  const session = clientSession(x.req);
   try {
-    command = encodeKvCommand(op);
+    command = encodeKvCommand(session === undefined ? op : { ...op, session });
   } catch (e) {
     throw new HttpError(400, 'DINC_BAD_REQUEST', (e as Error).message);
   }
@@ -115,7 +120,24 @@ function answer(x: Exchange, key: string, r: KvResult, ok: (r: Applied) => void)
   if (r.ok) ok(r);
   else if (r.error === 'not-found') sendFailure(x.res, x.style, 404, 'DINC_KEY_NOT_FOUND', `no such key: ${JSON.stringify(key)}`);
   else if (r.error === 'cas-failed') sendFailure(x.res, x.style, 409, 'DINC_CAS_FAILED', `the key's revision is ${r.revision}, not the one given`, { revision: r.revision });
+  else if (r.error === 'stale-sequence') sendFailure(x.res, x.style, 409, 'DINC_STALE_SEQUENCE', `not applied: ${r.reason ?? 'this client already had a later command applied'}`);
   else sendFailure(x.res, x.style, 400, 'DINC_BAD_REQUEST', r.reason ?? r.error);
+}
+
+/**
+ * `x-dinc-client` and `x-dinc-seq`: a client that numbers its writes 1, 2, 3,
+ * ... and resends one with the same number after an unknown outcome gets the
+ * first outcome back, never a second write (the machine's sessions).
+ */
+function clientSession(req: IncomingMessage): ClientSession | undefined {
+  const client = req.headers[CLIENT_HEADER];
+  const seq = req.headers[SEQ_HEADER];
+  if (client === undefined && seq === undefined) return undefined;
+  if (typeof client !== 'string' || !isClientId(client)) throw new HttpError(400, 'DINC_BAD_REQUEST', `${CLIENT_HEADER} is 1-${MAX_CLIENT_ID_LENGTH} characters, and goes with ${SEQ_HEADER}`);
+  if (typeof seq !== 'string' || !/^[1-9]\d{0,15}$/.test(seq) || !Number.isSafeInteger(Number(seq))) {
+    throw new HttpError(400, 'DINC_BAD_REQUEST', `${SEQ_HEADER} is the write's number, 1, 2, 3, ..., and goes with ${CLIENT_HEADER}`);
+  }
+  return { client, seq: Number(seq) };
 }
 
 function nativeTarget(req: IncomingMessage, allowed: readonly string[]): { key: string; params: URLSearchParams } {
