@@ -122,7 +122,8 @@ describe('client sessions', () => {
     expect(second.body.revision).toBeGreaterThan(first.body.revision as number);
     expect(await put('1', 'late')).toMatchObject({ status: 409, body: { error: { code: 'DINC_STALE_SEQUENCE' } } });
     expect((await group.http(leader, 'GET', '/v1/kv/session-key')).body).toMatchObject({ value: 'two' });
-    for (const headers of [{ 'x-dinc-client': 'c' }, { 'x-dinc-seq': '1' }, { 'x-dinc-client': 'c', 'x-dinc-seq': '0' }, { 'x-dinc-client': 'c', 'x-dinc-seq': 'x' }]) {
+    const bad: Record<string, string>[] = [{ 'x-dinc-client': 'c' }, { 'x-dinc-seq': '1' }, { 'x-dinc-client': 'c', 'x-dinc-seq': '0' }, { 'x-dinc-client': 'c', 'x-dinc-seq': 'x' }];
+    for (const headers of bad) {
       const res = await fetch(`http://127.0.0.1:${group.member(leader).raftPort}/v1/kv/session-key`, { method: 'PUT', body: 'v', headers });
       expect(res.status, JSON.stringify(headers)).toBe(400);
     }

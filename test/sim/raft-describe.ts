@@ -36,5 +36,7 @@ export function describeMessage(m: Message): string {
       return `${head} ctx=${m.ctx}`;
     case 'read-index-resp':
       return `${head} ctx=${m.ctx} index=${m.index}`;
+    case 'propose':
+      return `${head} ${m.entries.length} commands`;
   }
 }

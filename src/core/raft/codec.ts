@@ -10,7 +10,7 @@
  */
 import { crc32 } from '../crc32.js';
 import { ByteReader, RaftWriter, RaftDecodeError } from './codec-bytes.js';
-import { getCtx, getEntries, getId, getOptionalCtx, getSnapshotMeta, putCtx, putEntries, putId, putOptionalCtx, putSnapshotMeta } from './codec-fields.js';
+import { MAX_ENTRIES_PER_MESSAGE, getCtx, getEntries, getId, getOptionalCtx, getSnapshotMeta, putCtx, putEntries, putId, putOptionalCtx, putSnapshotMeta } from './codec-fields.js';
 import type { Message, MessageType } from './types.js';
 
 export { MAX_CONF_MEMBERS, MAX_CTX_BYTES, MAX_ENTRIES_PER_MESSAGE, MAX_ID_BYTES } from './codec-fields.js';
@@ -38,6 +38,7 @@ export const RAFT_MESSAGE_TYPES = {
   'timeout-now': 11,
   'read-index': 12,
   'read-index-resp': 13,
+  propose: 14,
 } as const satisfies Record<MessageType, number>;
 
 const TYPE_BY_NUMBER = new Map<number, MessageType>(Object.entries(RAFT_MESSAGE_TYPES).map(([name, n]) => [n, name as MessageType]));
@@ -103,6 +104,10 @@ function putBody(w: RaftWriter, m: Message, f: string): void {
     case 'read-index-resp':
       putCtx(w, m.ctx, `${f}.ctx`);
       w.u53(m.index, `${f}.index`);
+      return;
+    case 'propose':
+      w.count(m.entries.length, MAX_ENTRIES_PER_MESSAGE, `${f}.entries.length`);
+      m.entries.forEach((data, i) => w.bytes(data, MAX_FRAME_BYTES, `${f}.entries[${i}]`));
       return;
     default: {
       const unknown: never = m;
@@ -185,6 +190,12 @@ function getMessage(r: ByteReader, type: MessageType, e: Envelope, f: string): M
       return { ...e, type, ctx: getCtx(r, `${f}.ctx`) };
     case 'read-index-resp':
       return { ...e, type, ctx: getCtx(r, `${f}.ctx`), index: r.u53(`${f}.index`) };
+    case 'propose': {
+      const count = r.count(MAX_ENTRIES_PER_MESSAGE, 4, `${f}.entries count`);
+      const entries: Uint8Array[] = [];
+      for (let i = 0; i < count; i++) entries.push(r.bytes(MAX_FRAME_BYTES, `${f}.entries[${i}]`));
+      return { ...e, type, entries };
+    }
   }
 }
 

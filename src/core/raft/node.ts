@@ -114,6 +114,11 @@ export class RaftNode {
   /** A message from another server. Stale, foreign and malformed messages change nothing they must not. */
   step(m: Message): void {
     if (m.to !== this.id || m.from === this.id) return;
+    // A forwarded client command is not Raft state: its term neither deposes nor is stale.
+    if (m.type === 'propose') {
+      if (this.refuseProposal() === null) for (const data of m.entries) this.appendAsLeader({ term: this.term, index: this.log.lastIndex() + 1, kind: 'normal', data });
+      return;
+    }
     if (m.term > this.term) {
       const isVoteRequest = m.type === 'pre-vote' || m.type === 'vote';
       // Leader stickiness: while a leader is heard from, nobody may depose it (unless it hands over itself).
@@ -152,6 +157,22 @@ export class RaftNode {
     const refusal = this.refuseProposal();
     if (refusal) return { ok: false, ...refusal };
     return this.appendAsLeader({ term: this.term, index: this.log.lastIndex() + 1, kind: 'normal', data });
+  }
+
+  /**
+   * Appends `data` on the leader, from any server: the leader itself proposes
+   * it; a follower sends it to the leader it knows (refused when it knows
+   * none). Nothing comes back: the command is committed if and when it shows
+   * up in `Ready.committed`, so it should carry its own identity (a session).
+   */
+  forward(data: Uint8Array): Refusal | null {
+    if (this.leader) {
+      const result = this.propose(data);
+      return result.ok ? null : result;
+    }
+    if (this.lead === null || this.lead === this.id) return { error: 'not-leader', leader: null };
+    this.send({ type: 'propose', to: this.lead, entries: [data] });
+    return null;
   }
 
   /** Proposes a membership change: one at a time, new servers as learners, promotion only once caught up. */

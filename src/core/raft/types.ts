@@ -98,7 +98,15 @@ export type Message =
   /** A follower asks the leader for a read index on behalf of its caller. */
   | (Envelope & { readonly type: 'read-index'; readonly ctx: string })
   /** `index` 0: the leader could not serve it (not leader any more). */
-  | (Envelope & { readonly type: 'read-index-resp'; readonly ctx: string; readonly index: number });
+  | (Envelope & { readonly type: 'read-index-resp'; readonly ctx: string; readonly index: number })
+  /**
+   * A follower passes its clients' commands to the leader (etcd's MsgProp).
+   * The leader appends them if it still leads and takes proposals; otherwise
+   * they are dropped without an answer: the proposer learns the outcome when
+   * it applies (or never applies) the command, so commands forwarded this
+   * way should identify themselves (a session).
+   */
+  | (Envelope & { readonly type: 'propose'; readonly entries: readonly Uint8Array[] });
 
 export type MessageType = Message['type'];
 
@@ -227,6 +235,7 @@ export interface RaftStatus {
  *   tick()                                 one logical clock tick
  *   step(message)                          a message from another server (stale or foreign ones are ignored)
  *   propose(data)                          -> ProposeResult: leader only; a follower refuses with not-leader + leader id
+ *   forward(data)                          -> Refusal | null: a follower sends the command to the leader it knows
  *   proposeConfChange(change)              -> ProposeResult: one at a time, learners first, promote only once caught up
  *   readIndex(ctx)                         -> Refusal | null: the read's index comes later in Ready.readStates (or failedReads)
  *   transferLeadership(to)                 -> Refusal | null

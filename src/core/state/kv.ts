@@ -7,7 +7,7 @@
 import { decodeKvCommand } from './kv-codec.js';
 import { KV_SNAPSHOT_VERSION, decodeKvState, encodeKvState } from './kv-snapshot.js';
 import type { KvEntry } from './kv-snapshot.js';
-import type { KvCommand, KvOperation, KvResult } from './kv-types.js';
+import type { ClientSession, KvCommand, KvOperation, KvResult } from './kv-types.js';
 import { SnapshotCorruptError } from './machine.js';
 import type { StateMachine } from './machine.js';
 import { MachineKind, frameSnapshot, unframeSnapshot } from './snapshot-frame.js';
@@ -23,6 +23,7 @@ const NO_OP: KvResult = Object.freeze({ ok: true, revision: 0 });
 
 export class KvMachine implements StateMachine<KvResult> {
   private applied = 0;
+  private session: ClientSession | undefined;
   private keys = new Map<string, KvEntry>();
   private readonly sessions: SessionTable<KvResult>;
 
@@ -44,10 +45,17 @@ export class KvMachine implements StateMachine<KvResult> {
       throw new RangeError(`kv: entry ${index} applied after ${this.applied}; indexes must increase`);
     }
     this.applied = index;
+    this.session = undefined;
     if (command.length === 0) return NO_OP;
     const decoded = decodeKvCommand(command);
     if (!decoded.ok) return { ok: false, revision: 0, error: 'bad-command', reason: decoded.reason };
+    this.session = decoded.value.session;
     return this.applyCommand(index, decoded.value);
+  }
+
+  /** The session of the command `apply` last applied, if it had one: how a proposer recognizes its own command. */
+  get lastSession(): ClientSession | undefined {
+    return this.session;
   }
 
   /** The key's value and revision as of `appliedIndex`, like a get through the log; the value is frozen. */

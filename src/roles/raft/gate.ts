@@ -15,6 +15,8 @@ export interface Gate {
   /** This member's host; undefined while the group is being formed. */
   host(): RaftHost | undefined;
   resolve(id: string): HostPort | undefined;
+  /** Whether Raft traffic reaches `id` now, so a write may be forwarded to it inside Raft. */
+  canForward(id: string): boolean;
   readonly forwarder: Forwarder;
 }
 

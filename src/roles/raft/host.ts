@@ -7,11 +7,12 @@
  * good: it neither votes nor acknowledges again, answers writes with
  * `storage-failed` and serves stale reads.
  */
+import { randomUUID } from 'node:crypto';
 import { RaftNode } from '../../core/raft/node.js';
 import type { ConfChange, Entry, HardState, Message, NodeId, PersistedState, RaftConfig, RaftStatus, Ready, Refusal, Snapshot } from '../../core/raft/types.js';
 import type { Rng } from '../../core/rng.js';
 import { KvMachine } from '../../core/state/kv.js';
-import type { KvResult } from '../../core/state/kv-types.js';
+import type { ClientSession, KvResult } from '../../core/state/kv-types.js';
 import type { Logger } from '../../ops/log.js';
 import type { RaftStorage } from '../../runtime/raft/raft-storage.js';
 import type { Outcome } from './outcome.js';
@@ -30,6 +31,8 @@ export interface HostOptions {
 
 export interface HostCounters {
   proposals: number;
+  /** Writes forwarded to the leader inside Raft. */
+  forwarded: number;
   readIndexReads: number;
   staleReads: number;
   snapshotsTaken: number;
@@ -58,13 +61,17 @@ export class RaftHost {
   private appliedBytes = 0;
   private snapshotting = false;
   private leader: NodeId | null = null;
-  readonly counters: HostCounters = { proposals: 0, readIndexReads: 0, staleReads: 0, snapshotsTaken: 0, snapshotsInstalled: 0, readies: 0, saves: 0 };
+  /** This process's session for the commands it forwards to the leader (a new one each start, so numbers restart at 1). */
+  private readonly sessionClient: string;
+  private sessionSeq = 0;
+  readonly counters: HostCounters = { proposals: 0, forwarded: 0, readIndexReads: 0, staleReads: 0, snapshotsTaken: 0, snapshotsInstalled: 0, readies: 0, saves: 0 };
 
   constructor(
     private readonly options: HostOptions,
     persisted: PersistedState,
   ) {
     this.node = new RaftNode(options.raft, persisted, options.rng);
+    this.sessionClient = `${options.raft.id}~${randomUUID()}`;
     this.savedHardState = persisted.hardState;
     this.hardState = persisted.hardState;
     if (persisted.snapshot) this.restore(persisted.snapshot);
@@ -93,6 +100,27 @@ export class RaftHost {
     this.input(() => {
       for (const m of messages) this.node.step(m);
     });
+  }
+
+  /**
+   * A write from any member: proposed here on the leader; on a follower,
+   * when `canForward` says the leader is reachable, forwarded to it inside
+   * Raft under this member's session and answered when this member applies
+   * it; otherwise refused with the leader's id (the caller may forward the
+   * request itself). `encode` makes the command, with the session if given.
+   */
+  writeAnywhere(encode: (session?: ClientSession) => Uint8Array, timeoutMs: number, canForward: (leader: NodeId) => boolean): Promise<Outcome> {
+    const leader = this.leader;
+    if (leader === this.id || leader === null || !canForward(leader)) return this.write(encode(), timeoutMs);
+    const unavailable = this.unavailable();
+    if (unavailable) return Promise.resolve(unavailable);
+    const seq = ++this.sessionSeq;
+    const refusal = this.node.forward(encode({ client: this.sessionClient, seq }));
+    if (refusal !== null) return Promise.resolve(refused(refusal));
+    this.counters.forwarded++;
+    const outcome = this.waiting.forwarded(seq, timeoutMs);
+    this.pump();
+    return outcome;
   }
 
   /** Proposes a write (an encoded put or delete) and resolves when this member applied it, or why not. */
@@ -244,7 +272,9 @@ export class RaftHost {
     if (entry.kind === 'normal') this.appliedBytes += entry.data.length;
     const result = this.machine.apply(entry.index, entry.kind === 'normal' ? entry.data : NO_COMMAND);
     if (entry.kind === 'config') this.options.log.info(`configuration change applied: ${entry.change.type} ${entry.change.node}`, { index: entry.index });
-    this.waiting.applied(entry.index, entry.term, result);
+    const session = this.machine.lastSession;
+    if (session?.client === this.sessionClient) this.waiting.forwardApplied(session.seq, result);
+    else this.waiting.applied(entry.index, entry.term, result);
   }
 
   private leaderChanged(leader: NodeId | null): void {

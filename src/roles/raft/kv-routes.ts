@@ -19,6 +19,8 @@ import { HttpError, parseJsonBody, readBody, sendJson, type Handler, type Routes
 import { RESERVED_PREFIX } from './address-book.js';
 import { sendFailure } from './answers.js';
 import { serve, type Exchange, type Gate } from './gate.js';
+import type { RaftHost } from './host.js';
+import type { Outcome } from './outcome.js';
 import { REQUEST_TIMEOUT_MS } from './settings.js';
 
 const CLIENT_HEADER = 'x-dinc-client';
@@ -100,15 +102,23 @@ function cacheHandler(handler: Handler): Handler {
   };
 }
 
+/**
+ * A write: on a follower it goes to the leader inside Raft under the member's
+ * own session, unless the client brought a session of its own or Raft does
+ * not reach the leader: then the request is forwarded over HTTP.
+ */
 function write(gate: Gate, x: Exchange, op: WriteOp, ok: (r: Applied) => void): Promise<void> {
-  let command: Uint8Array;
-  const session = clientSession(x.req);
-  try {
-    command = encodeKvCommand(session === undefined ? op : { ...op, session });
-  } catch (e) {
-    throw new HttpError(400, 'DINC_BAD_REQUEST', (e as Error).message);
-  }
-  return serve(gate, x, (host) => host.write(command, REQUEST_TIMEOUT_MS), (r) => answer(x, op.key, r, ok));
+  const own = clientSession(x.req);
+  const encode = (session = own): Uint8Array => {
+    try {
+      return encodeKvCommand(session === undefined ? op : { ...op, session });
+    } catch (e) {
+      throw new HttpError(400, 'DINC_BAD_REQUEST', (e as Error).message);
+    }
+  };
+  const run = (host: RaftHost): Promise<Outcome> =>
+    own === undefined ? host.writeAnywhere(encode, REQUEST_TIMEOUT_MS, (leader) => gate.canForward(leader)) : host.write(encode(), REQUEST_TIMEOUT_MS);
+  return serve(gate, x, run, (r) => answer(x, op.key, r, ok));
 }
 
 function read(gate: Gate, x: Exchange, key: string, how: Consistency, ok: (r: Applied) => void): Promise<void> {

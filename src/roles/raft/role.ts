@@ -75,7 +75,7 @@ export class RaftRole implements Part {
       alive: (id) => this.alive(id),
       counters: () => this.counters(),
     };
-    const gate = { host: () => this.host, resolve: (id: string) => this.book.resolve(id), forwarder: this.forwarder };
+    const gate = { host: () => this.host, resolve: (id: string) => this.book.resolve(id), canForward: (id: string) => this.transport.isConnected(id), forwarder: this.forwarder };
     const admin = adminRoutes({ ...view, ...gate, slot: () => raftSlot(view), apiToken: () => deps.config().agent.api_token, uptime: deps.uptime });
     const routes = new Map([...kvRoutes(gate), ...admin, ...metricsRoutes(deps.metrics)]);
     const listen = config.raft.listen ?? { host: '0.0.0.0', port: 5001 };

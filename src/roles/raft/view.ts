@@ -41,7 +41,7 @@ export function raftSlot(src: ViewSources): RaftRoleStatus {
       proposals: hc?.proposals ?? 0,
       linearizable_reads: hc?.readIndexReads ?? 0,
       stale_reads: hc?.staleReads ?? 0,
-      forwarded: c.forwarded,
+      forwarded: c.forwarded + (hc?.forwarded ?? 0),
       snapshots_taken: hc?.snapshotsTaken ?? 0,
       snapshots_installed: hc?.snapshotsInstalled ?? 0,
       wal_saves: c.walSaves,

@@ -1,6 +1,7 @@
 /**
  * Requests waiting for the Raft log: proposals by log index until the entry
- * at that index is applied, and ReadIndex reads by context until the leader
+ * at that index is applied, commands forwarded to the leader by their
+ * session's number until this member applies them, and ReadIndex reads by context until the leader
  * confirms them and the machine has applied their index. Each settles
  * exactly once, at the latest when its deadline passes (`unknown`).
  */
@@ -23,6 +24,8 @@ interface Read extends Waiter {
 
 export class Waiting {
   private readonly proposals = new Map<number, Proposal>();
+  /** Commands forwarded to the leader inside Raft, by their session's seq. */
+  private readonly forwards = new Map<number, Waiter>();
   private readonly reads = new Map<string, Read>();
   private nextCtx = 0;
 
@@ -37,6 +40,22 @@ export class Waiting {
         if (this.proposals.get(index) === proposal) this.proposals.delete(index);
       };
     });
+  }
+
+  /** A promise settled when this member applies its forwarded command number `seq`, or `unknown` after `timeoutMs`. */
+  forwarded(seq: number, timeoutMs: number): Promise<Outcome> {
+    return this.wait(timeoutMs, (settle) => {
+      this.forwards.set(seq, { settle });
+      return () => this.forwards.delete(seq);
+    });
+  }
+
+  /** This member's forwarded command `seq` was applied with `result` (a later one overtook it: not applied). */
+  forwardApplied(seq: number, result: KvResult): void {
+    const waiting = this.forwards.get(seq);
+    if (waiting === undefined) return;
+    if (!result.ok && result.error === 'stale-sequence') waiting.settle({ kind: 'lost', reason: 'a later write of this member was applied first; not applied' });
+    else waiting.settle({ kind: 'done', result });
   }
 
   /** A fresh read context and the promise `confirmed` + `served` settle. */
@@ -59,9 +78,9 @@ export class Waiting {
 
   /** A snapshot replaced the machine up to `index`: what was proposed there can no longer be told. */
   skipped(index: number): void {
-    for (const [at, waiting] of this.proposals) {
-      if (at <= index) waiting.settle({ kind: 'unknown', reason: 'this member caught up by a snapshot; the outcome is not known here' });
-    }
+    const unknown: Outcome = { kind: 'unknown', reason: 'this member caught up by a snapshot; the outcome is not known here' };
+    for (const [at, waiting] of this.proposals) if (at <= index) waiting.settle(unknown);
+    for (const waiting of this.forwards.values()) waiting.settle(unknown);
   }
 
   confirmed(ctx: string, index: number): void {
@@ -82,11 +101,11 @@ export class Waiting {
 
   /** Settles everything still waiting with `outcome`. */
   settleAll(outcome: Outcome): void {
-    for (const waiting of [...this.proposals.values(), ...this.reads.values()]) waiting.settle(outcome);
+    for (const waiting of [...this.proposals.values(), ...this.forwards.values(), ...this.reads.values()]) waiting.settle(outcome);
   }
 
   get size(): number {
-    return this.proposals.size + this.reads.size;
+    return this.proposals.size + this.forwards.size + this.reads.size;
   }
 
   private wait(timeoutMs: number, register: (settle: (o: Outcome) => void) => () => void): Promise<Outcome> {

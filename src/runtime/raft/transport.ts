@@ -178,6 +178,11 @@ export class RaftTransport {
     return { ...this.refusedCount };
   }
 
+  /** Whether the connection to `id` is open, past its handshake. */
+  isConnected(id: NodeId): boolean {
+    return this.table.get(id)?.connected === true;
+  }
+
   /** Last time (ms, performance.now()) any message from `id` was received, or undefined. */
   lastHeard(id: NodeId): number | undefined {
     return this.heard.get(id);

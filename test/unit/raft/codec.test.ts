@@ -52,6 +52,8 @@ const ONE_OF_EACH: readonly Message[] = [
   { ...env, type: 'timeout-now' },
   { ...env, from: UNICODE_ID, term: 0, type: 'read-index', ctx: '\uFEFFread 日本' },
   { ...env, type: 'read-index-resp', ctx: 'r1', index: 0 },
+  { ...env, type: 'propose', entries: [new TextEncoder().encode('{"v":1,"op":"delete","key":"a"}'), new Uint8Array(0)] },
+  { ...env, type: 'propose', entries: [] },
 ];
 
 function accepted(result: RaftDecoded): Message[] {
@@ -163,6 +165,7 @@ describe('frame layout (docs/raft.md, "Wire format")', () => {
       'timeout-now': 11,
       'read-index': 12,
       'read-index-resp': 13,
+      propose: 14,
     });
   });
 });
@@ -209,7 +212,7 @@ describe('decoding refuses a broken frame, naming the fault and its byte offset'
     ['fewer messages than counted', frame(2, TIMEOUT_NOW, 11, id('n1'), id('n2'), u32(0)), /^messages\[1\]\.term: truncated, needs 8 bytes, 4 left at byte 29$/],
     ['trailing bytes', frame(1, TIMEOUT_NOW, 0), /^frame: 1 trailing bytes at byte 22$/],
     ['an unknown type', frame(1, envelope(0)), /^messages\[0\]\.type: unknown message type 0 at byte 7$/],
-    ['a type past the last', frame(1, envelope(14)), /^messages\[0\]\.type: unknown message type 14 at byte 7$/],
+    ['a type past the last', frame(1, envelope(15)), /^messages\[0\]\.type: unknown message type 15 at byte 7$/],
     ['an empty id', frame(1, 11, id(''), id('n2'), u53(1)), /^messages\[0\]\.from: length 0 is outside 1\.\.255 at byte 8$/],
     ['invalid UTF-8', frame(1, 11, [2, 0xc0, 0xaf], id('n2'), u53(1)), /^messages\[0\]\.from: invalid UTF-8 at byte 9$/],
     ['a surrogate in UTF-8', frame(1, 11, [3, 0xed, 0xa0, 0x80], id('n2'), u53(1)), /^messages\[0\]\.from: invalid UTF-8 at byte 9$/],
@@ -319,6 +322,7 @@ const messageArb: fc.Arbitrary<Message> = fc.oneof(
   fc.record({ ...e, type: fc.constant('timeout-now' as const) }),
   fc.record({ ...e, type: fc.constant('read-index' as const), ctx: ctxArb }),
   fc.record({ ...e, type: fc.constant('read-index-resp' as const), ctx: ctxArb, index: u53Arb }),
+  fc.record({ ...e, type: fc.constant('propose' as const), entries: fc.array(bytesArb, { maxLength: 4 }) }),
 );
 const batchArb = fc.array(messageArb, { minLength: 1, maxLength: 6 });
 

@@ -67,6 +67,19 @@ describe('requests waiting for the Raft log', () => {
     expect(serve).toHaveBeenCalledOnce();
   });
 
+  it('a forwarded command settles when this member applies it; overtaken by a later one it was not applied', async () => {
+    const waiting = new Waiting();
+    const first = waiting.forwarded(1, 1000);
+    const second = waiting.forwarded(2, 1000);
+    waiting.forwardApplied(2, found);
+    waiting.forwardApplied(1, { ok: false, revision: 0, error: 'stale-sequence' });
+    expect(await second).toEqual({ kind: 'done', result: found });
+    expect(await first).toMatchObject({ kind: 'lost' });
+    const third = waiting.forwarded(3, 1000);
+    waiting.skipped(50);
+    expect(await third).toMatchObject({ kind: 'unknown' });
+  });
+
   it('settleAll answers everything still waiting', async () => {
     const waiting = new Waiting();
     const a = waiting.proposal(1, 1, 1000);
