@@ -37,8 +37,6 @@ export interface HostCounters {
   staleReads: number;
   snapshotsTaken: number;
   snapshotsInstalled: number;
-  readies: number;
-  saves: number;
 }
 
 const NO_COMMAND = new Uint8Array(0);
@@ -64,7 +62,7 @@ export class RaftHost {
   /** This process's session for the commands it forwards to the leader (a new one each start, so numbers restart at 1). */
   private readonly sessionClient: string;
   private sessionSeq = 0;
-  readonly counters: HostCounters = { proposals: 0, forwarded: 0, readIndexReads: 0, staleReads: 0, snapshotsTaken: 0, snapshotsInstalled: 0, readies: 0, saves: 0 };
+  readonly counters: HostCounters = { proposals: 0, forwarded: 0, readIndexReads: 0, staleReads: 0, snapshotsTaken: 0, snapshotsInstalled: 0 };
 
   constructor(
     private readonly options: HostOptions,
@@ -206,7 +204,6 @@ export class RaftHost {
   private pump(): void {
     while (!this.writing && !this.stopped && !this.failure && this.node.hasReady()) {
       const ready = this.node.ready();
-      this.counters.readies++;
       if (ready.hardState) this.hardState = ready.hardState;
       const hardState = this.hardStateToSave(ready);
       if (hardState === undefined && ready.entries.length === 0 && ready.snapshot === undefined) {
@@ -214,7 +211,6 @@ export class RaftHost {
         continue;
       }
       this.writing = true;
-      this.counters.saves++;
       // A leader counts only its own durable entries towards commit, so its messages need not wait for its disk (thesis §10.2.1).
       const sent = this.node.status().role === 'leader' && !this.changesTermOrVote();
       if (sent) this.options.send(ready.messages);
