@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { buildFromText, problemsOf } from '../../support/config-build.js';
 import { buildConfig, defaultConfig, loadConfig, type Override } from '../../../src/config/load.js';
 import { ConfigInvalidError, ConfigUnreadableError } from '../../../src/errors.js';
 
@@ -10,20 +11,8 @@ const hostname = 'node001.example.com';
 const KEY = Buffer.alloc(32, 7).toString('base64');
 const KEY2 = Buffer.alloc(32, 8).toString('base64');
 
-function build(text: string, overrides: Override[] = []) {
-  return buildConfig({ file: { path: 'cluster.conf', text }, overrides, hostname });
-}
-
-/** The problems buildConfig reports for `text`, or [] when it is valid. */
-function problems(text: string, overrides: Override[] = []): readonly string[] {
-  try {
-    build(text, overrides);
-    return [];
-  } catch (e) {
-    if (e instanceof ConfigInvalidError) return e.problems;
-    throw e;
-  }
-}
+const build = (text: string, overrides: Override[] = []) => buildFromText(text, { hostname, overrides });
+const problems = (text: string, overrides: Override[] = []) => problemsOf(text, { hostname, overrides });
 
 describe("GoCluster's cluster.conf", () => {
   it('loads unchanged, with its seeds in [nodes]', () => {

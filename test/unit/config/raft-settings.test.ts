@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { buildConfig } from '../../../src/config/load.js';
-import { ConfigInvalidError } from '../../../src/errors.js';
 import { raftTiming } from '../../../src/roles/raft/settings.js';
+import { buildFromText, problemsOf } from '../../support/config-build.js';
 
-const build = (text: string) => buildConfig({ file: { path: 'cluster.conf', text }, hostname: 'node1' });
-
-function problems(text: string): readonly string[] {
-  try {
-    build(text);
-    return [];
-  } catch (e) {
-    if (e instanceof ConfigInvalidError) return e.problems;
-    throw e;
-  }
-}
+const build = (text: string) => buildFromText(text, { hostname: 'node1' });
+const problems = (text: string) => problemsOf(text, { hostname: 'node1' });
 
 describe('[raft] settings', () => {
   it("defaults: seed 002's port and timing, a lone agent forms a group of one", () => {

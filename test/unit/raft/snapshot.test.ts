@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { RaftNode } from '../../../src/core/raft/node.js';
 import { SnapshotAssembler } from '../../../src/core/raft/snapshot-transfer.js';
-import type { Message, SnapshotMeta } from '../../../src/core/raft/types.js';
+import type { Message, RaftConfig, SnapshotMeta } from '../../../src/core/raft/types.js';
 import { joinState } from '../../../src/core/raft/types.js';
 import { seededRng } from '../../../src/core/rng.js';
 import { Network, TEST_CONFIG, bytes, drain } from './harness.js';
@@ -14,9 +14,9 @@ function chunksSent(net: Network, from: string, to: string): SnapshotMessage[] {
   return net.get(from).sent.filter((m): m is SnapshotMessage => m.type === 'snapshot' && m.to === to);
 }
 
-/** a leads; c missed 20 entries that a and b have compacted away. */
-function lagging(chunkBytes = 16): Network {
-  const net = new Network(ABC, { snapshotChunkBytes: chunkBytes });
+/** a leads; c missed 20 entries that a and b have compacted away (keeping what `overrides` says behind the snapshot). */
+function lagging(overrides: Partial<Omit<RaftConfig, 'id'>> = {}): Network {
+  const net = new Network(ABC, { snapshotChunkBytes: 16, ...overrides });
   net.elect('a');
   net.isolate('c');
   for (let i = 0; i < 20; i++) net.propose('a', `value-${i}`);
@@ -61,18 +61,7 @@ describe('§7 log compaction', () => {
 });
 
 describe('catch-up entries kept behind a snapshot', () => {
-  /** a leads; c misses 20 entries; a and b compact with `catchUpEntries` kept. */
-  function behind(catchUpEntries: number, catchUpBytes = 1 << 20): Network {
-    const net = new Network(ABC, { catchUpEntries, catchUpBytes });
-    net.elect('a');
-    net.isolate('c');
-    for (let i = 0; i < 20; i++) net.propose('a', `value-${i}`);
-    net.stabilize();
-    net.tick(1, ['a', 'b']);
-    net.get('a').compact();
-    net.get('b').compact();
-    return net;
-  }
+  const behind = (catchUpEntries: number, catchUpBytes = 1 << 20): Network => lagging({ catchUpEntries, catchUpBytes });
 
   it('a follower within them catches up from the log, without a snapshot', () => {
     const net = behind(32);
@@ -95,7 +84,7 @@ describe('catch-up entries kept behind a snapshot', () => {
 
 describe('§7 InstallSnapshot', () => {
   it('a follower behind the leader log start gets the snapshot in chunks, installs it and catches up', () => {
-    const net = lagging(16);
+    const net = lagging();
     net.heal();
     net.tick(3);
     const chunks = chunksSent(net, 'a', 'c');
@@ -111,7 +100,7 @@ describe('§7 InstallSnapshot', () => {
   });
 
   it('the follower progress is in snapshot state while the snapshot is in flight', () => {
-    const net = lagging(16);
+    const net = lagging();
     net.heal();
     const a = net.node('a');
     const seen: boolean[] = [];
@@ -126,7 +115,7 @@ describe('§7 InstallSnapshot', () => {
   });
 
   it('a lost chunk is sent again, and a chunk past a gap makes the transfer start over from the first byte', () => {
-    const net = lagging(16);
+    const net = lagging();
     let droppedOne = false;
     let rejectedOne = false;
     net.filter = (m) => {
@@ -170,7 +159,7 @@ describe('§7 InstallSnapshot', () => {
   });
 
   it('a leader that compacts again during a transfer keeps the entries the follower needs after it', () => {
-    const net = lagging(16);
+    const net = lagging();
     net.filter = (m) => (m.type === 'snapshot-resp' ? 'drop' : 'deliver');
     net.heal();
     net.tick(1);
