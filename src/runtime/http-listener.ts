@@ -13,6 +13,12 @@ import type { Logger } from '../ops/log.js';
 import { router, type Routes } from './http.js';
 import type { Part } from './lifecycle.js';
 
+/** Why a listener could not bind `address`, in words. */
+export function listenFailed(address: HostPort, name: string, e: NodeJS.ErrnoException): ListenFailedError {
+  const why = e.code === 'EADDRINUSE' ? 'address already in use' : e.code === 'EADDRNOTAVAIL' ? 'address not available on this host' : e.code === 'EACCES' ? 'permission denied' : e.message;
+  return new ListenFailedError(`cannot listen on ${formatHostPort(address)} for ${name}: ${why}`);
+}
+
 export class HttpListener implements Part {
   private readonly server: Server;
   private bound: HostPort | undefined;
@@ -41,10 +47,7 @@ export class HttpListener implements Part {
 
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const onError = (e: NodeJS.ErrnoException): void => {
-        const why = e.code === 'EADDRINUSE' ? 'address already in use' : e.code === 'EADDRNOTAVAIL' ? 'address not available on this host' : e.code === 'EACCES' ? 'permission denied' : e.message;
-        reject(new ListenFailedError(`cannot listen on ${formatHostPort(this.address)} for ${this.name}: ${why}`));
-      };
+      const onError = (e: NodeJS.ErrnoException): void => reject(listenFailed(this.address, this.name, e));
       this.server.once('error', onError);
       this.server.listen(this.address.port, this.address.host, () => {
         this.server.off('error', onError);

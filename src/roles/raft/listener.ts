@@ -8,9 +8,9 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { formatHostPort, type HostPort } from '../../config/values.js';
-import { ListenFailedError } from '../../errors.js';
 import type { Logger } from '../../ops/log.js';
 import { router, type Routes } from '../../runtime/http.js';
+import { listenFailed } from '../../runtime/http-listener.js';
 
 const FIRST_BYTES_TIMEOUT_MS = 10_000;
 
@@ -43,10 +43,7 @@ export class RaftListener {
 
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const onError = (e: NodeJS.ErrnoException): void => {
-        const why = e.code === 'EADDRINUSE' ? 'address already in use' : e.code === 'EADDRNOTAVAIL' ? 'address not available on this host' : e.message;
-        reject(new ListenFailedError(`cannot listen on ${formatHostPort(this.address)} for raft: ${why}`));
-      };
+      const onError = (e: NodeJS.ErrnoException): void => reject(listenFailed(this.address, 'raft', e));
       this.server.once('error', onError);
       this.server.listen(this.address.port, this.address.host, () => {
         this.server.off('error', onError);
