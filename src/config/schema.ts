@@ -187,9 +187,15 @@ export const SCHEMA = {
     api_token: setting({
       type: string({ pattern: /^[\x21-\x7e]{16,}$/, rule: 'at least 16 printable characters without spaces' }),
       default: '',
-      doc: 'Bearer token that mutating HTTP endpoints require. Empty: no token is required.',
+      doc: 'Bearer token (`Authorization: Bearer <token>`) that every HTTP request changing state needs, on every listener (any method but GET, HEAD and OPTIONS), and the log stream `/v1/monitor` always. Empty: no token is required.',
       reload: 'live',
       secret: true,
+    }),
+    api_token_reads: setting({
+      type: boolean(),
+      default: false,
+      doc: 'With api_token set, whether reads need the token too (status, members, metrics, keys, the status stream; the web UI page then cannot load its data). `/health` and `/ready` stay open for probes.',
+      reload: 'live',
     }),
     stop_timeout: setting({
       type: duration(1000, 300_000),

@@ -4,6 +4,7 @@
  * drop reasons); no member id ever becomes a label. The raft role's
  * families, read from its slot, are in metrics-raft-families.ts.
  */
+import { LISTENER_FAMILIES, type ListenerReadings } from './metrics-listener-families.js';
 import { RAFT_FAMILIES } from './metrics-raft-families.js';
 import type { MemberStateName, StatusSnapshot } from './snapshot.js';
 
@@ -12,6 +13,8 @@ export interface ScrapeInput {
   readonly snapshot: StatusSnapshot;
   /** Streaming clients dropped for falling behind, by stream. */
   readonly streamDrops: Readonly<Record<'status' | 'monitor', number>>;
+  /** What the listeners refused and lost; absent in a scrape without listeners. */
+  readonly listeners?: ListenerReadings;
 }
 
 export type Sample = readonly [labels: Readonly<Record<string, string>>, value: number];
@@ -113,4 +116,5 @@ export const FAMILIES: readonly Family[] = [
     read: ({ streamDrops }) => Object.entries(streamDrops).map(([stream, n]): Sample => [{ stream }, n]),
   },
   ...RAFT_FAMILIES,
+  ...LISTENER_FAMILIES,
 ];

@@ -3,7 +3,7 @@ import type { AgentConfig } from '../config/load.js';
 import { parseHostPort } from '../config/values.js';
 import type { StatusSnapshot } from '../ops/snapshot.js';
 import { VERSION } from '../version.js';
-import { HttpError, readJson, requireToken, sendJson, type Handler, type Routes } from './http.js';
+import { HttpError, readJson, sendJson, type Handler, type Routes } from './http.js';
 import type { MembershipService } from './membership/service.js';
 import type { StatusFeed } from './status-feed.js';
 
@@ -21,7 +21,6 @@ export interface AgentRouteDeps {
 
 export function agentRoutes(deps: AgentRouteDeps): Routes {
   const join: Handler = async (req, res) => {
-    requireToken(req, deps.config().agent.api_token);
     const body = (await readJson(req)) as { addresses?: unknown };
     if (!Array.isArray(body?.addresses) || body.addresses.length === 0 || body.addresses.length > 64 || !body.addresses.every((a) => typeof a === 'string')) {
       throw new HttpError(400, 'DINC_BAD_REQUEST', 'the body must be {"addresses": ["host:port", ...]} with 1-64 entries');

@@ -11,8 +11,10 @@ import type { Logger } from '../ops/log.js';
 import { VERSION } from '../version.js';
 import { DataDir } from './data-dir.js';
 import { agentRoutes } from './agent-routes.js';
+import type { ApiAuth } from './http-guard.js';
 import { HttpListener } from './http-listener.js';
 import { Lifecycle, type Part } from './lifecycle.js';
+import { ListenerStats } from './listener-stats.js';
 import { LogMonitor } from './log-monitor.js';
 import { advertiseAddress } from './membership/advertise.js';
 import { MembershipService } from './membership/service.js';
@@ -49,7 +51,9 @@ export class Agent {
     this.membership = new MembershipService(config, log.child({ part: 'membership' }), () => this.meta());
     const parts: Part[] = [new DataDir(config.agent.data_dir)];
     const streamDrops = { status: () => 0, monitor: () => 0 };
-    const metrics = new AgentMetrics(() => ({ snapshot: this.snapshot(), streamDrops: { status: streamDrops.status(), monitor: streamDrops.monitor() } }));
+    const listeners = new ListenerStats();
+    const auth: ApiAuth = { token: () => this.config.agent.api_token, reads: () => this.config.agent.api_token_reads };
+    const metrics = new AgentMetrics(() => ({ snapshot: this.snapshot(), streamDrops: { status: streamDrops.status(), monitor: streamDrops.monitor() }, listeners }));
     if (config.agent.web !== null) {
       const webLog = log.child({ part: 'web' });
       const feed = new StatusFeed({ take: () => this.snapshot(), onChange: (l) => this.membership.onChange(l), log: webLog });
@@ -64,13 +68,13 @@ export class Agent {
         feed,
         extra: [metricsRoutes(metrics), monitor.routes, uiRoutes()],
       });
-      this.web = new HttpListener('web', config.agent.web, routes, webLog, (req, socket, head) => feed.upgrade(req, socket, head));
+      this.web = new HttpListener('web', config.agent.web, routes, webLog, { auth, stats: listeners, upgrade: (req, socket, head) => feed.upgrade(req, socket, head) });
       // Stopped before the listener (parts stop in reverse), so open streams do not hold it up.
       parts.push(this.web, feed, monitor);
     }
     // Roles listen before membership starts, so that gossip advertises their addresses from the first packet.
     if (config.agent.roles.includes('raft')) {
-      this.raft = new RaftRole({ config: () => this.config, log: log.child({ part: 'raft' }), members: () => this.membership.members(), metrics, uptime: () => this.uptime() });
+      this.raft = new RaftRole({ config: () => this.config, log: log.child({ part: 'raft' }), members: () => this.membership.members(), metrics, uptime: () => this.uptime(), auth, listenerStats: listeners });
       parts.push(this.raft);
     }
     parts.push(this.membership);

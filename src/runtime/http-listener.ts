@@ -1,22 +1,44 @@
 /**
  * An HTTP listener as a lifecycle part: binds on start (reporting a bind
- * failure as ListenFailedError). On stop it refuses new connections, closes
- * idle keep-alive ones (server.close does), lets requests in flight finish,
- * and when told to let go, closes whatever connections are left.
+ * failure as ListenFailedError). It holds at most its caps of connections
+ * (connection-limits.ts) and applies the timeouts of http-server.ts. On stop
+ * it refuses new connections, closes idle keep-alive ones (server.close
+ * does), lets requests in flight finish, and when told to let go, closes
+ * whatever connections are left.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { formatHostPort, type HostPort } from '../config/values.js';
 import { ListenFailedError } from '../errors.js';
 import type { Logger } from '../ops/log.js';
-import { router, type Routes } from './http.js';
+import { ConnectionLimiter, DEFAULT_CONNECTION_CAPS, type ConnectionCaps } from './connection-limits.js';
+import { checkAccess, type ApiAuth } from './http-guard.js';
+import { HttpError } from './http-error.js';
+import { createApiServer, type HttpTimeouts } from './http-server.js';
+import type { Routes } from './http.js';
 import type { Part } from './lifecycle.js';
+import { ListenerStats } from './listener-stats.js';
 
 /** Why a listener could not bind `address`, in words. */
 export function listenFailed(address: HostPort, name: string, e: NodeJS.ErrnoException): ListenFailedError {
   const why = e.code === 'EADDRINUSE' ? 'address already in use' : e.code === 'EADDRNOTAVAIL' ? 'address not available on this host' : e.code === 'EACCES' ? 'permission denied' : e.message;
   return new ListenFailedError(`cannot listen on ${formatHostPort(address)} for ${name}: ${why}`);
+}
+
+/** What every listener may be given: who may call it, where it counts, its limits. */
+export interface ListenerOptions {
+  /** The token settings its requests are checked against; none: everything is open. */
+  readonly auth?: ApiAuth;
+  /** Where it counts refusals, client errors and aborted requests (under its name). */
+  readonly stats?: ListenerStats;
+  readonly caps?: ConnectionCaps;
+  readonly timeouts?: HttpTimeouts;
+}
+
+export interface HttpListenerOptions extends ListenerOptions {
+  /** Takes HTTP upgrades (WebSocket) that passed the access guard; without it they are refused. */
+  readonly upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 }
 
 export class HttpListener implements Part {
@@ -28,15 +50,26 @@ export class HttpListener implements Part {
     private readonly address: HostPort,
     routes: Routes,
     private readonly log: Logger,
-    /** Takes HTTP upgrades (WebSocket); without it they are refused. */
-    upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void,
+    opts: HttpListenerOptions = {},
   ) {
-    this.server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, router(routes, log));
-    this.server.keepAliveTimeout = 5_000;
+    const counts = (opts.stats ?? new ListenerStats()).of(name);
+    this.server = createApiServer({ routes, log, counts, auth: opts.auth, timeouts: opts.timeouts });
+    const limiter = new ConnectionLimiter(opts.caps ?? DEFAULT_CONNECTION_CAPS, (reason) => counts.refused[reason]++);
+    this.server.prependListener('connection', (socket: Socket) => limiter.admit(socket));
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       socket.on('error', () => socket.destroy());
-      if (upgrade) upgrade(req, socket, head);
-      else socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      if (!opts.upgrade) {
+        socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+        return;
+      }
+      try {
+        checkAccess(req, (req.url ?? '/').split('?')[0] as string, opts.auth);
+      } catch (e) {
+        const body = `${JSON.stringify({ error: { code: (e as HttpError).code, message: (e as HttpError).message } })}\n`;
+        socket.end(`HTTP/1.1 401 Unauthorized\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+        return;
+      }
+      opts.upgrade(req, socket, head);
     });
   }
 

@@ -121,7 +121,7 @@ describe('a watcher that stops reading', () => {
     const big = (): StatusSnapshot => ({ version: 1, time: new Date().toISOString(), members: [], events: [], roles: {}, filler: `${n++}`.padEnd(256 * 1024, 'x') }) as unknown as StatusSnapshot;
     const listeners = new Set<() => void>();
     const feed = new StatusFeed({ take: big, onChange: (l) => (listeners.add(l), () => listeners.delete(l)), log: memoryLogger('error').log, backlogBytes: 64 * 1024 });
-    const listener = new HttpListener('test', { host: '127.0.0.1', port: 0 }, new Map(), memoryLogger('error').log, (req, socket, head) => feed.upgrade(req, socket, head));
+    const listener = new HttpListener('test', { host: '127.0.0.1', port: 0 }, new Map(), memoryLogger('error').log, { upgrade: (req, socket, head) => feed.upgrade(req, socket, head) });
     await listener.start();
     const socket = connect(listener.boundAddress?.port ?? 0, '127.0.0.1');
     try {

@@ -1,14 +1,15 @@
 /**
  * The Raft listener's operational endpoints: seed 002's `/health`,
  * `/cluster` and `/stats`, and the group's members (`/v1/raft/peers`,
- * `/v1/raft/transfer-leader`, behind `[agent] api_token` when it is set).
+ * `/v1/raft/transfer-leader`; changes need `[agent] api_token` when it is
+ * set, as every state-changing request does).
  * Membership changes run on the leader; a follower forwards them.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ID_PATTERN } from '../../config/schema.js';
 import { parseHostPort } from '../../config/values.js';
 import type { RaftRoleStatus } from '../../ops/snapshot.js';
-import { HttpError, parseJsonBody, readBody, requireToken, sendJson, type Handler, type Routes } from '../../runtime/http.js';
+import { HttpError, parseJsonBody, readBody, sendJson, type Handler, type Routes } from '../../runtime/http.js';
 import { Forwarder } from './forward.js';
 import { serve, type Gate } from './gate.js';
 import { CATCH_UP_DEADLINE_MS, addMember, removeMember, transferLeadership } from './group-changes.js';
@@ -21,14 +22,12 @@ const CHANGE_TIMEOUT_MS = CATCH_UP_DEADLINE_MS + 15_000;
 
 export interface AdminSources extends ViewSources, Gate {
   slot(): RaftRoleStatus;
-  apiToken(): string;
   uptime(): number;
 }
 
 export function adminRoutes(src: AdminSources): Routes {
   const changing = (run: (host: RaftHost, body: Record<string, unknown>, req: IncomingMessage) => Promise<Outcome>): Handler => {
     return async (req, res) => {
-      requireToken(req, src.apiToken());
       const body = await readBody(req, 4096);
       const fields = body.length === 0 ? {} : jsonObject(parseJsonBody(body));
       const exchange = { req, res, style: 'native' as const, body, timeoutMs: CHANGE_TIMEOUT_MS };

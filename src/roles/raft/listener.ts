@@ -2,22 +2,28 @@
  * The Raft role's one TCP port, shared by its HTTP API and the members' Raft
  * traffic: each new connection's first bytes decide. A connection that starts
  * with the Raft transport's magic goes to the transport; anything else, with
- * those bytes put back, to the HTTP server. A connection that sends nothing
- * within the header timeout is closed.
+ * those bytes put back, to the HTTP server, which applies the same header,
+ * request and keep-alive timeouts as the web listener. A connection that
+ * sends nothing within the header timeout is closed; beyond the listener's
+ * connection caps (Raft and HTTP counted together) a connection is refused.
  */
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import type { Server as HttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { formatHostPort, type HostPort } from '../../config/values.js';
 import type { Logger } from '../../ops/log.js';
-import { router, type Routes } from '../../runtime/http.js';
-import { listenFailed } from '../../runtime/http-listener.js';
-
-const FIRST_BYTES_TIMEOUT_MS = 10_000;
+import { ConnectionLimiter, DEFAULT_CONNECTION_CAPS } from '../../runtime/connection-limits.js';
+import type { Routes } from '../../runtime/http.js';
+import { listenFailed, type ListenerOptions } from '../../runtime/http-listener.js';
+import { HTTP_TIMEOUTS, createApiServer } from '../../runtime/http-server.js';
+import { ListenerStats } from '../../runtime/listener-stats.js';
 
 export interface RaftStreamSink {
   readonly magic: Uint8Array;
   accept(socket: Socket, head: Buffer): void;
 }
+
+/** The listener's name in logs and metrics. */
+export const RAFT_LISTENER = 'raft';
 
 export class RaftListener {
   private readonly server: Server;
@@ -26,15 +32,25 @@ export class RaftListener {
   private readonly sockets = new Set<Socket>();
   /** The connections handed to the HTTP server: closed gently on stop, the Raft ones at once. */
   private readonly httpSockets = new WeakSet<Socket>();
+  private readonly firstBytesMs: number;
 
   constructor(
     private readonly address: HostPort,
     routes: Routes,
     private readonly raft: RaftStreamSink,
     private readonly log: Logger,
+    opts: ListenerOptions = {},
   ) {
-    this.http = createHttpServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, router(routes, log));
-    this.server = createServer((socket) => this.sniff(socket));
+    const counts = (opts.stats ?? new ListenerStats()).of(RAFT_LISTENER);
+    const timeouts = opts.timeouts ?? HTTP_TIMEOUTS;
+    this.firstBytesMs = timeouts.headersMs;
+    this.http = createApiServer({ routes, log, counts, auth: opts.auth, timeouts });
+    // Node checks the header and request timeouts only on a server that emitted 'listening'; this one is fed sockets and never listens itself.
+    this.http.emit('listening');
+    const limiter = new ConnectionLimiter(opts.caps ?? DEFAULT_CONNECTION_CAPS, (reason) => counts.refused[reason]++);
+    this.server = createServer((socket) => {
+      if (limiter.admit(socket)) this.sniff(socket);
+    });
   }
 
   get boundAddress(): HostPort | undefined {
@@ -43,7 +59,7 @@ export class RaftListener {
 
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const onError = (e: NodeJS.ErrnoException): void => reject(listenFailed(this.address, 'raft', e));
+      const onError = (e: NodeJS.ErrnoException): void => reject(listenFailed(this.address, RAFT_LISTENER, e));
       this.server.once('error', onError);
       this.server.listen(this.address.port, this.address.host, () => {
         this.server.off('error', onError);
@@ -66,6 +82,8 @@ export class RaftListener {
       for (const socket of this.sockets) if (!this.httpSockets.has(socket)) socket.destroy();
       this.server.close(() => {
         letGo.removeEventListener('abort', dropRest);
+        // Stops Node's timeout checks of the HTTP server (it never listened, so there is nothing else to close).
+        this.http.close(() => undefined);
         resolve();
       });
       if (letGo.aborted) dropRest();
@@ -79,7 +97,7 @@ export class RaftListener {
     socket.on('error', () => socket.destroy());
     const magic = this.raft.magic;
     let head = Buffer.alloc(0);
-    const timer = setTimeout(() => socket.destroy(), FIRST_BYTES_TIMEOUT_MS);
+    const timer = setTimeout(() => socket.destroy(), this.firstBytesMs);
     const onData = (chunk: Buffer): void => {
       head = Buffer.concat([head, chunk]);
       const n = Math.min(head.length, magic.length);

@@ -13,7 +13,9 @@ import type { Member } from '../../core/membership/types.js';
 import type { Logger } from '../../ops/log.js';
 import type { AgentMetrics } from '../../ops/metrics.js';
 import type { RaftRoleStatus } from '../../ops/snapshot.js';
+import type { ApiAuth } from '../../runtime/http-guard.js';
 import type { Part } from '../../runtime/lifecycle.js';
+import type { ListenerStats } from '../../runtime/listener-stats.js';
 import { metricsRoutes } from '../../runtime/metrics-route.js';
 import { RAFT_MAGIC, RaftTransport } from '../../runtime/raft/transport.js';
 import { WalStorage } from '../../runtime/raft/wal-storage.js';
@@ -23,7 +25,7 @@ import { initialState } from './bootstrap.js';
 import { Forwarder } from './forward.js';
 import { RaftHost } from './host.js';
 import { kvRoutes } from './kv-routes.js';
-import { RaftListener } from './listener.js';
+import { RAFT_LISTENER, RaftListener } from './listener.js';
 import { raftDataDir, raftSecret, raftTiming } from './settings.js';
 import { raftSlot, type ViewSources } from './view.js';
 
@@ -34,6 +36,10 @@ export interface RaftRoleDeps {
   readonly metrics: AgentMetrics;
   /** Seconds since the agent started. */
   readonly uptime: () => number;
+  /** The token settings every request to the role's listener is checked against. */
+  readonly auth: ApiAuth;
+  /** Where the role's listener counts its refusals (the transport's included), client errors and aborted requests. */
+  readonly listenerStats: ListenerStats;
 }
 
 const HANDSHAKE_TIMEOUT_MS = 1_000;
@@ -76,10 +82,14 @@ export class RaftRole implements Part {
       counters: () => this.counters(),
     };
     const gate = { host: () => this.host, resolve: (id: string) => this.book.resolve(id), canForward: (id: string) => this.transport.isConnected(id), forwarder: this.forwarder };
-    const admin = adminRoutes({ ...view, ...gate, slot: () => raftSlot(view), apiToken: () => deps.config().agent.api_token, uptime: deps.uptime });
+    const admin = adminRoutes({ ...view, ...gate, slot: () => raftSlot(view), uptime: deps.uptime });
     const routes = new Map([...kvRoutes(gate), ...admin, ...metricsRoutes(deps.metrics)]);
     const listen = config.raft.listen ?? { host: '0.0.0.0', port: 5001 };
-    this.listener = new RaftListener(listen, routes, { magic: RAFT_MAGIC, accept: (socket, head) => this.transport.accept(socket, head) }, deps.log);
+    this.listener = new RaftListener(listen, routes, { magic: RAFT_MAGIC, accept: (socket, head) => this.transport.accept(socket, head) }, deps.log, {
+      auth: deps.auth,
+      stats: deps.listenerStats,
+    });
+    deps.listenerStats.addRefusals(RAFT_LISTENER, () => this.transport.refusals());
     this.status = () => raftSlot(view);
   }
 

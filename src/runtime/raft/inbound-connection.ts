@@ -29,6 +29,8 @@ export interface InboundHost {
   readonly secret: Uint8Array | null;
   readonly log: Logger;
   readonly handshakeTimeoutMs: number;
+  /** Time a frame may take from its first byte to its last, in ms. */
+  readonly frameTimeoutMs: number;
   /** The handshake of `conn` (from `conn.peer`) succeeded. */
   opened(conn: InboundConnection): void;
   /** A frame of `bytes` bytes from `conn.peer` decoded into `messages`. */
@@ -107,6 +109,7 @@ export class InboundConnection {
     try {
       this.reader.push(chunk);
       this.process();
+      this.watchFrame();
     } catch (e) {
       this.host.log.error('raft transport: unexpected failure reading a connection', { peer: this.peer, remote: this.remote, error: e instanceof Error ? e.message : String(e) });
       this.state = 'done';
@@ -182,6 +185,18 @@ export class InboundConnection {
     this.host.opened(this);
   }
 
+  /** Once the handshake is done: times the frame whose first bytes are in, from its first byte; no timer while no frame is begun. */
+  private watchFrame(): void {
+    if (this.state !== 'frames') return;
+    if (this.reader.length === 0) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    } else if (this.timer === undefined) {
+      const ms = this.host.frameTimeoutMs;
+      this.timer = setTimeout(() => this.refuse('frame-timeout', `a frame was begun but not finished within ${ms} ms`), ms);
+    }
+  }
+
   /** Reads, checks and delivers one frame; false while it is incomplete or when the connection was refused. */
   private readFrame(): boolean {
     if (this.frameLength === undefined) {
@@ -199,6 +214,9 @@ export class InboundConnection {
     const header = this.reader.read(FRAME_HEADER_BYTES);
     const payload = this.reader.read(this.frameLength);
     this.frameLength = undefined;
+    // The next frame's time starts with its own first byte.
+    clearTimeout(this.timer);
+    this.timer = undefined;
     if (this.mac && !sameBytes(this.reader.read(MAC_BYTES), this.mac.next(header, payload))) {
       this.refuse('bad-mac', 'frame MAC does not match (tampered, replayed or reordered)');
       return false;

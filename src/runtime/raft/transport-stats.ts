@@ -67,6 +67,8 @@ export const REFUSAL_REASONS = [
   'bad-mac',
   /** A frame's payload is not a valid encoded batch. */
   'bad-frame',
+  /** A frame was started but not finished in time. */
+  'frame-timeout',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
@@ -93,7 +95,7 @@ export function copyPeerStats(s: PeerTransportStats): PeerTransportStats {
 const WARN_EVERY_MS = 60_000;
 const MAX_KEYS = 1024;
 
-/** Logs at warn the first time a key complains in a minute, at debug otherwise. */
+/** Logs at warn the first time a key (a cause, such as a refusal reason) complains in a minute, at debug otherwise. */
 export class WarnLimiter {
   private readonly last = new Map<string, number>();
 

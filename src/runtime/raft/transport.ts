@@ -69,11 +69,15 @@ export interface TransportOptions {
   readonly queue?: QueueLimits;
   /** A connection that carries messages to a peer while nothing is heard from it for this long is dropped and made anew (ms). Default 1000. */
   readonly stallMs?: number;
+  /** Time an inbound frame may take from its first byte to its last, in ms; then the connection is refused (frame-timeout). Default 30000. */
+  readonly frameTimeoutMs?: number;
 }
 
 const DEFAULT_BACKOFF = { minMs: 50, maxMs: 1000 } as const;
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5000;
 const DEFAULT_STALL_MS = 1000;
+/** A 64 MiB frame at 10 MB/s takes under 7 s: 30 s is slow enough for any real link, and bounds a stalled sender. */
+const DEFAULT_FRAME_TIMEOUT_MS = 30_000;
 
 export class RaftTransport {
   private readonly peers = new Map<NodeId, PeerConnection>();
@@ -117,6 +121,7 @@ export class RaftTransport {
       secret: options.secret,
       log,
       handshakeTimeoutMs,
+      frameTimeoutMs: options.frameTimeoutMs ?? DEFAULT_FRAME_TIMEOUT_MS,
       opened: (conn) => this.inboundOpened(conn),
       received: (conn, messages, bytes) => this.deliver(conn, messages, bytes),
       refused: (conn, reason, detail) => {
@@ -125,7 +130,8 @@ export class RaftTransport {
         if (known) known.refusedConnections++;
         const fields = { reason, detail, peer: conn.peer, remote: conn.remote };
         if (reason === 'handshake-incomplete') log.debug('raft connection ended in its handshake', fields);
-        else warn.warn(`refused:${reason}:${conn.peer ?? conn.remote}`, 'refused a raft connection', fields);
+        // Keyed on the cause alone: a flood from many addresses or ports still logs once a minute per reason.
+        else warn.warn(`refused:${reason}`, 'refused a raft connection', fields);
       },
       closed: (conn) => {
         this.inbound.delete(conn);
