@@ -9,6 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { formatJson, isLogLevel, type Logger } from '../ops/log.js';
 import { HttpError, requireToken, type Routes } from './http.js';
+import { queryOf } from './http-input.js';
 import type { Part } from './lifecycle.js';
 import { BACKLOG_BYTES } from './status-feed.js';
 
@@ -43,7 +44,7 @@ export class LogMonitor implements Part {
 
   private follow(req: IncomingMessage, res: ServerResponse): void {
     requireToken(req, this.opts.token());
-    const level = new URL(req.url ?? '/', 'http://agent').searchParams.get('level') ?? 'info';
+    const level = queryOf(req).get('level') ?? 'info';
     if (!isLogLevel(level)) throw new HttpError(400, 'DINC_BAD_REQUEST', `level ${JSON.stringify(level.slice(0, 20))}: must be debug, info, warn or error`);
     res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
     res.flushHeaders();

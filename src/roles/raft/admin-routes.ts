@@ -10,6 +10,7 @@ import { ID_PATTERN } from '../../config/schema.js';
 import { parseHostPort } from '../../config/values.js';
 import type { RaftRoleStatus } from '../../ops/snapshot.js';
 import { HttpError, parseJsonBody, readBody, sendJson, type Handler, type Routes } from '../../runtime/http.js';
+import { pathAfter, queryOf } from '../../runtime/http-input.js';
 import { Forwarder } from './forward.js';
 import { serve, type Gate } from './gate.js';
 import { CATCH_UP_DEADLINE_MS, addMember, removeMember, transferLeadership } from './group-changes.js';
@@ -45,7 +46,7 @@ export function adminRoutes(src: AdminSources): Routes {
           const slot = src.slot();
           const host = src.host();
           const leader = slot.leader;
-          const stale = new URL(req.url ?? '/', 'http://x').searchParams.has('stale');
+          const stale = queryOf(req).has('stale');
           const to = leader !== null && leader !== src.id ? src.resolve(leader) : undefined;
           if (!stale && host !== undefined && to !== undefined && leader !== null && !Forwarder.isForwarded(req)) {
             await src.forwarder.relay(req, new Uint8Array(0), res, leader, to, 'native');
@@ -66,7 +67,7 @@ export function adminRoutes(src: AdminSources): Routes {
         }),
       },
     ],
-    ['/v1/raft/peers/*', { DELETE: changing((host, _body, req) => removeMember(host, memberId(decodeURIComponent((req.url ?? '').split('?')[0]?.slice('/v1/raft/peers/'.length) ?? '')))) }],
+    ['/v1/raft/peers/*', { DELETE: changing((host, _body, req) => removeMember(host, memberId(pathAfter(req, '/v1/raft/peers/')))) }],
     ['/v1/raft/transfer-leader', { POST: changing((host, body) => transferLeadership(host, body.to === undefined ? undefined : memberId(body.to))) }],
   ]);
 }

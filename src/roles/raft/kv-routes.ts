@@ -15,7 +15,8 @@ import type { IncomingMessage } from 'node:http';
 import type { JsonValue } from '../../core/state/json.js';
 import { encodeKvCommand, isClientId } from '../../core/state/kv-codec.js';
 import { MAX_CLIENT_ID_LENGTH, MAX_KEY_LENGTH, type ClientSession, type KvOperation, type KvResult } from '../../core/state/kv-types.js';
-import { HttpError, parseJsonBody, readBody, sendJson, type Handler, type Routes } from '../../runtime/http.js';
+import { HttpError, parseJsonBody, readBody, sendJson, utf8Text, type Handler, type Routes } from '../../runtime/http.js';
+import { pathAfter, queryOf } from '../../runtime/http-input.js';
 import { RESERVED_PREFIX } from './address-book.js';
 import { sendFailure } from './answers.js';
 import { serve, type Exchange, type Gate } from './gate.js';
@@ -151,18 +152,11 @@ function clientSession(req: IncomingMessage): ClientSession | undefined {
 }
 
 function nativeTarget(req: IncomingMessage, allowed: readonly string[]): { key: string; params: URLSearchParams } {
-  const [path = '', ...rest] = (req.url ?? '').split('?');
-  let key: string;
-  try {
-    key = decodeURIComponent(path.slice('/v1/kv/'.length));
-  } catch {
-    throw new HttpError(400, 'DINC_BAD_REQUEST', 'the key is not valid percent-encoding');
-  }
-  return { key: checkKey(key), params: checkParams(new URLSearchParams(rest.join('?')), allowed) };
+  return { key: checkKey(pathAfter(req, '/v1/kv/')), params: query(req, allowed) };
 }
 
 function query(req: IncomingMessage, allowed: readonly string[]): URLSearchParams {
-  return checkParams(new URL(req.url ?? '/', 'http://x').searchParams, allowed);
+  return checkParams(queryOf(req), allowed);
 }
 
 function checkParams(params: URLSearchParams, allowed: readonly string[]): URLSearchParams {
@@ -172,8 +166,13 @@ function checkParams(params: URLSearchParams, allowed: readonly string[]): URLSe
   return params;
 }
 
+/** A code unit of a surrogate pair without its other half: it has no UTF-8 form, so such a key could never be read back or deleted. */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/** The one key rule of both APIs, reads and writes: 1-1024 characters of Unicode text (well-formed, so it has a UTF-8 form). */
 function checkKey(key: string): string {
   if (key.length === 0 || key.length > MAX_KEY_LENGTH) throw new HttpError(400, 'DINC_BAD_REQUEST', `a key is 1-${MAX_KEY_LENGTH} characters`);
+  if (LONE_SURROGATE.test(key)) throw new HttpError(400, 'DINC_BAD_REQUEST', 'a key is Unicode text: it holds a lone surrogate (half of a UTF-16 pair)');
   return key;
 }
 
@@ -201,14 +200,8 @@ function cas(params: URLSearchParams): { cas?: number } {
   return { cas: Number(raw) };
 }
 
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
-
 function utf8(body: Uint8Array): string {
-  try {
-    return UTF8.decode(body);
-  } catch {
-    throw new HttpError(400, 'DINC_BAD_REQUEST', 'the value is not UTF-8 text');
-  }
+  return utf8Text(body, 'the value');
 }
 
 function cacheSetBody(body: unknown): { key: string; value: JsonValue } {
