@@ -2,8 +2,10 @@
  * How the Raft role's HTTP API answers: the agent's one error shape
  * `{"error": {"code", "message"}}`, with `"success": false` added on seed
  * 002's `/api/...` paths (whose every answer carries `success`). Each outcome
- * that is not a result maps to one status and code; those that are safe to
- * retry say when with Retry-After.
+ * that is not a result maps to one status and code. A 503 is only for a
+ * condition that passes (no leader yet, a leader change, a transfer in
+ * progress) and says when to retry with Retry-After; a request that cannot
+ * succeed as it is gets a 4xx.
  */
 import type { ServerResponse } from 'node:http';
 import { sendJson } from '../../runtime/http.js';
@@ -29,6 +31,9 @@ export function sendOutcomeFailure(res: ServerResponse, style: Style, outcome: E
     case 'refused':
     case 'lost':
       sendFailure(res, style, 503, 'DINC_NOT_APPLIED', `not applied: ${outcome.reason}; retry`, {}, { 'retry-after': '1' });
+      return;
+    case 'rejected':
+      sendFailure(res, style, outcome.status, outcome.code, outcome.reason);
       return;
     case 'unknown':
       sendFailure(res, style, 504, 'DINC_TIMEOUT', outcome.reason);

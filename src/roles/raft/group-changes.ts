@@ -48,6 +48,7 @@ export async function addMember(host: RaftHost, id: string, address: HostPort, r
 export async function removeMember(host: RaftHost, id: string): Promise<Outcome> {
   const { conf } = host.status();
   if (!conf.voters.includes(id) && !conf.learners.includes(id)) return { kind: 'done', result: { ok: true, revision: 0 } };
+  if (conf.voters.length === 1 && conf.voters[0] === id) return rejected(409, 'DINC_REJECTED', `${id} is the group's last voter; add another member first`);
   return host.changeConf({ type: 'remove', node: id }, REQUEST_TIMEOUT_MS);
 }
 
@@ -55,8 +56,14 @@ export async function removeMember(host: RaftHost, id: string): Promise<Outcome>
 export async function transferLeadership(host: RaftHost, to: string | undefined): Promise<Outcome> {
   const status = host.status();
   if (status.role !== 'leader') return { kind: 'not-leader', leader: status.leader };
+  const { conf } = status;
+  if (to !== undefined && !conf.voters.includes(to)) {
+    return conf.learners.includes(to)
+      ? rejected(409, 'DINC_REJECTED', `${to} is a learner, not a voter: only a voter can lead (it is promoted once it has caught up)`)
+      : rejected(404, 'DINC_NO_SUCH_MEMBER', `${to} is not a member of the Raft group; see raft list-peers`);
+  }
   const target = to ?? bestSuccessor(host);
-  if (target === undefined) return { kind: 'refused', reason: 'there is no other voter to hand leadership to' };
+  if (target === undefined) return rejected(409, 'DINC_REJECTED', 'there is no other voter to hand leadership to');
   if (target === host.id) return { kind: 'done', result: { ok: true, revision: 0 } };
   const refused = host.transferLeadership(target);
   if (refused !== null) return refused;
@@ -72,4 +79,8 @@ function bestSuccessor(host: RaftHost): string | undefined {
   const { conf, progress } = host.status();
   const others = conf.voters.filter((v) => v !== host.id);
   return others.sort((a, b) => (progress?.[b]?.match ?? 0) - (progress?.[a]?.match ?? 0))[0];
+}
+
+function rejected(status: 404 | 409, code: 'DINC_NO_SUCH_MEMBER' | 'DINC_REJECTED', reason: string): Outcome {
+  return { kind: 'rejected', status, code, reason };
 }

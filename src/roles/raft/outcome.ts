@@ -13,6 +13,8 @@ export type Outcome =
   | { readonly kind: 'not-leader'; readonly leader: NodeId | null }
   /** Not applied: the leader is busy (a transfer in progress) or refused the change; retry. */
   | { readonly kind: 'refused'; readonly reason: string }
+  /** Not applied, and asking again will not change that: no such member (404), or the group's state forbids it (409). No Retry-After. */
+  | { readonly kind: 'rejected'; readonly status: 404 | 409; readonly code: 'DINC_NO_SUCH_MEMBER' | 'DINC_REJECTED'; readonly reason: string }
   /** Not applied: another leader's entry took the proposal's place in the log. */
   | { readonly kind: 'lost'; readonly reason: string }
   /** May or may not be applied: the deadline passed, or this member stopped or jumped ahead by a snapshot first. */
