@@ -14,7 +14,7 @@ import { ListenFailedError } from '../errors.js';
 import type { Logger } from '../ops/log.js';
 import { ConnectionLimiter, DEFAULT_CONNECTION_CAPS, type ConnectionCaps } from './connection-limits.js';
 import { checkAccess, type ApiAuth } from './http-guard.js';
-import { HttpError } from './http-error.js';
+import type { HttpError } from './http-error.js';
 import { createApiServer, type HttpTimeouts } from './http-server.js';
 import type { Routes } from './http.js';
 import type { Part } from './lifecycle.js';

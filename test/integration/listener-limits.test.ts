@@ -113,7 +113,7 @@ describe.each(['web', 'raft'])('the %s listener', (name) => {
       req.on('error', () => resolve());
       req.write('x'.repeat(10), () => setTimeout(() => req.destroy(), 50));
     });
-    await eventually(async () => expect(stats.of(name).aborted).toBe(1));
+    await eventually(() => Promise.resolve().then(() => expect(stats.of(name).aborted).toBe(1)));
     expect(l.errors).toEqual([]);
   });
 });
@@ -124,7 +124,7 @@ describe('the raft listener', () => {
     const l = (await listeners({ stats, caps: { perListener: 2, perAddress: 100 } })).find((x) => x.name === 'raft') as TestListener;
     const peers = await Promise.all([1, 2].map(() => rawConnection(l.port)));
     for (const p of peers) p.socket.write(Buffer.from(RAFT_MAGIC));
-    await eventually(async () => expect(l.raftSockets).toHaveLength(2));
+    await eventually(() => Promise.resolve().then(() => expect(l.raftSockets).toHaveLength(2)));
     const extra = await rawConnection(l.port);
     await extra.closed;
     expect(stats.of('raft').refused['listener-full']).toBe(1);
