@@ -7,7 +7,7 @@ import { NODES_SECTION, SCHEMA, type SectionName, type Setting } from './schema.
 const SECTION_INTRO: Record<SectionName, string> = {
   cluster: 'What every agent of one cluster must agree on: its name, discovery, encryption, quorum.',
   gossip: 'How fast members are probed and failures declared (SWIM with Lifeguard; see docs/protocol.md).',
-  agent: 'This agent: identity, listeners, storage, logging. `api_token` guards the mutating HTTP endpoints.',
+  agent: 'This agent: identity, listeners, storage, logging. `api_token` guards every state-changing HTTP request (and, with `api_token_reads`, reads).',
   registry: 'The registry role (service registry with TTL heartbeats).',
   node: 'The node role (worker that sheds load to its best peer).',
   balancer: 'The balancer role (proxy to the workers).',

@@ -186,15 +186,15 @@ describe('errors name the file, the line, the key and what is valid', () => {
     expect(problems('[agnet]\nid = a\n[agent]\nbind_adress = 0.0.0.0\nweb_port = 1\n[raft]\nweb = 127.0.0.1:1\n')).toEqual([
       'cluster.conf:1: [agnet]: unknown section; did you mean [agent]?',
       'cluster.conf:4: [agent] bind_adress: unknown key; did you mean bind_address?',
-      'cluster.conf:5: [agent] web_port: unknown key; [agent] takes id, bind_address, port, advertise_address, web, data_dir, roles, log_level, log_format, api_token, stop_timeout',
+      'cluster.conf:5: [agent] web_port: unknown key; [agent] takes id, bind_address, port, advertise_address, web, data_dir, roles, log_level, log_format, api_token, api_token_reads, stop_timeout',
       'cluster.conf:7: [raft] web: unknown key; web belongs under [agent]',
     ]);
   });
 
   it('inherited object names are unknown keys, not a crash', () => {
     expect(problems('[agent]\nconstructor = 1\n__proto__ = 2\n[cluster]\ntoString = 3\n')).toEqual([
-      'cluster.conf:2: [agent] constructor: unknown key; [agent] takes id, bind_address, port, advertise_address, web, data_dir, roles, log_level, log_format, api_token, stop_timeout',
-      'cluster.conf:3: [agent] __proto__: unknown key; [agent] takes id, bind_address, port, advertise_address, web, data_dir, roles, log_level, log_format, api_token, stop_timeout',
+      'cluster.conf:2: [agent] constructor: unknown key; [agent] takes id, bind_address, port, advertise_address, web, data_dir, roles, log_level, log_format, api_token, api_token_reads, stop_timeout',
+      'cluster.conf:3: [agent] __proto__: unknown key; [agent] takes id, bind_address, port, advertise_address, web, data_dir, roles, log_level, log_format, api_token, api_token_reads, stop_timeout',
       'cluster.conf:5: [cluster] toString: unknown key; [cluster] takes name, discovery_port, multicast_group, multicast_ttl, multicast_interface, encrypt_key, encrypt_keys, expect, leader_preempt',
     ]);
   });
@@ -202,7 +202,7 @@ describe('errors name the file, the line, the key and what is valid', () => {
   it('a huge unknown name is cut short in the message and answered at once', () => {
     const name = 'k'.repeat(200_000);
     const [problem] = problems(`[agent]\n${name} = 1\n`);
-    expect(problem).toBe(`cluster.conf:2: [agent] "${'k'.repeat(57)}...": unknown key; [agent] takes id, bind_address, port, advertise_address, web, data_dir, roles, log_level, log_format, api_token, stop_timeout`);
+    expect(problem).toBe(`cluster.conf:2: [agent] "${'k'.repeat(57)}...": unknown key; [agent] takes id, bind_address, port, advertise_address, web, data_dir, roles, log_level, log_format, api_token, api_token_reads, stop_timeout`);
   });
 
   it('an unknown section with nothing close lists the sections', () => {
