@@ -14,10 +14,8 @@ export type StorageCondition =
       readonly message: string;
       /** Failed attempts at the batch so far (1 after the first failure). */
       readonly attempts: number;
-      /** Milliseconds from `at` until the next attempt. */
+      /** Milliseconds until the next attempt, as of the call that returned this (0 while an attempt runs). */
       readonly nextInMs: number;
-      /** When this condition was reported, on the storage's clock (ms). */
-      readonly at: number;
     }
   /** A media error (EIO, EROFS, unknown): read-only until restart. */
   | { readonly kind: 'failed'; readonly message: string };
@@ -38,10 +36,10 @@ export function retryDelayMs(failed: number): number {
 }
 
 /** One line for people: `retrying after ENOSPC (3 attempts, next in 2 s)`. */
-export function describeCondition(c: StorageCondition, now: number): string {
+export function describeCondition(c: StorageCondition): string {
   if (c.kind === 'ok') return 'ok';
   if (c.kind === 'failed') return `failed: ${c.message}`;
-  const left = Math.max(0, c.at + c.nextInMs - now);
+  const left = c.nextInMs;
   const next = left < 1000 ? `${Math.round(left)} ms` : `${Math.round(left / 1000)} s`;
   return `retrying after ${c.code} (${c.attempts} attempt${c.attempts === 1 ? '' : 's'}, next in ${next})`;
 }

@@ -17,7 +17,7 @@ import { DataDirLock } from './data-dir-lock.js';
 import type { LogState } from './log-state.js';
 import { LogContractError } from './log-state.js';
 import type { RaftStorage, StorageWrite } from './raft-storage.js';
-import { type StorageCondition, describeCondition, retryDelayMs } from './storage-condition.js';
+import { type StorageCondition, retryDelayMs } from './storage-condition.js';
 import { errorCode, storageErrorKind } from './storage-errors.js';
 import { type SegmentName, segmentFileName, segmentsBehind } from './segment-name.js';
 import { parseSnapshotNames, readSnapshotFile, snapshotFileName, writeSnapshotFile } from './snapshot-files.js';
@@ -74,7 +74,8 @@ export class WalStorage implements RaftStorage {
   private draining = false;
   private drained: Promise<void> = Promise.resolve();
   private failure: StorageFailedError | undefined;
-  private retrying: Extract<StorageCondition, { kind: 'retrying' }> | undefined;
+  /** While a batch waits to be written again: its last error, failed attempts, and when the next one is due (on `clock`). */
+  private retrying: { readonly code: string; readonly message: string; readonly attempts: number; readonly nextAt: number } | undefined;
   private readonly closing = new AbortController();
   /** Deleting files a snapshot made useless failed transiently: try again after the next batch. */
   private cleanupDue = false;
@@ -142,12 +143,9 @@ export class WalStorage implements RaftStorage {
 
   condition(): StorageCondition {
     if (this.failure !== undefined) return { kind: 'failed', message: this.failure.message };
-    return this.retrying ?? { kind: 'ok' };
-  }
-
-  /** `condition()` in words, e.g. `retrying after ENOSPC (3 attempts, next in 2 s)`. */
-  describe(): string {
-    return describeCondition(this.condition(), this.clock.now());
+    if (this.retrying === undefined) return { kind: 'ok' };
+    const { code, message, attempts, nextAt } = this.retrying;
+    return { kind: 'retrying', code, message, attempts, nextInMs: Math.max(0, nextAt - this.clock.now()) };
   }
 
   save(write: StorageWrite): Promise<void> {
@@ -233,7 +231,7 @@ export class WalStorage implements RaftStorage {
       }
       this.retries++;
       const delay = retryDelayMs(failed);
-      this.retrying = { kind: 'retrying', code: errorCode(error), message: (error as Error).message, attempts: failed, nextInMs: delay, at: this.clock.now() };
+      this.retrying = { code: errorCode(error), message: (error as Error).message, attempts: failed, nextAt: this.clock.now() + delay };
       if (failed === 1) this.logger.warn(`${this.dir}: writing the raft log failed for now (${errorCode(error)}); retrying with back-off, this member waits meanwhile`, { error: (error as Error).message });
       try {
         await this.clock.wait(delay, this.closing.signal);
