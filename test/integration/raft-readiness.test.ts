@@ -5,9 +5,13 @@
  * group says it is not a member in `/health`, `/cluster` and `/ready`.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIN, killAgents } from '../support/agent-process.js';
+import { BIN, killAgents, spawnAgent, webAddressOf } from '../support/agent-process.js';
+import { freePortBase } from '../support/ports.js';
 import { eventually } from '../support/eventually.js';
 import { LoopbackGroup } from '../support/raft-loopback.js';
 
@@ -42,6 +46,21 @@ describe('readiness', () => {
     expect(answer.status).toBe(503);
     expect(answer.headers.get('retry-after')).toBe('1');
     expect(answer.body).toMatchObject({ ready: false, error: { code: 'DINC_NOT_READY' } });
+  }, 60_000);
+});
+
+describe("the agent's web listener", () => {
+  it('answers /ready once membership runs and the raft role can serve, and /health shows the role', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dinc-ready-'));
+    const base = await freePortBase(2);
+    const conf = join(dir, 'cluster.conf');
+    writeFileSync(conf, `[cluster]\nname = ready-${base}\n[agent]\nid = r1\nbind_address = 127.0.0.1\nport = ${base + 1}\nweb = 127.0.0.1:0\ndata_dir = ${dir}/data\nroles = raft\n[raft]\nlisten = 127.0.0.1:${base + 2}\n`);
+    const agent = await spawnAgent(['start', '--config', conf]);
+    const web = webAddressOf(await agent.waitFor((r) => typeof r.msg === 'string' && r.msg.endsWith(' running')));
+    const { stdout } = await run(process.execPath, [BIN, 'ready', '--addr', web.replace(/^http:\/\//, ''), '--timeout', '20s'], { timeout: 30_000 });
+    expect(stdout).toContain('ready');
+    expect(await (await fetch(`${web}/ready`)).json()).toMatchObject({ ready: true, id: 'r1' });
+    expect(await (await fetch(`${web}/health`)).json()).toMatchObject({ status: 'ok', roles: { raft: { state: 'leader', not_ready: null, storage_retrying: null, storage_failure: null } } });
   }, 60_000);
 });
 
