@@ -70,7 +70,12 @@ export class DataDirLockedError extends AgentError {
   readonly code = 'DINC_DATA_DIR_LOCKED';
 }
 
-/** A write or fsync of the Raft log failed (ENOSPC, EIO): the store stays read-only until the agent restarts. */
+/** `dinc-agent ready` waited its `--timeout` and the agent still cannot serve; the message says why. */
+export class NotReadyError extends AgentError {
+  readonly code = 'DINC_NOT_READY';
+}
+
+/** A write or fsync of the Raft log failed with a media error (EIO, EROFS): the store stays read-only until the agent restarts. */
 export class StorageFailedError extends AgentError {
   readonly code = 'DINC_STORAGE_FAILED';
 }

@@ -14,6 +14,7 @@ import { join } from './join.js';
 import { keygen } from './keygen.js';
 import { members } from './members.js';
 import { monitor } from './monitor.js';
+import { ready, type ReadyOptions } from './ready.js';
 import { raftAdd, raftListPeers, raftRemove, raftTransferLeader, type RaftTarget } from './raft.js';
 import { start } from './start.js';
 import { status, type StatusOptions } from './status.js';
@@ -93,6 +94,15 @@ export function buildProgram(io: CliIO, done: (code: ExitCode) => void): Command
     .option('--json', 'print the status snapshot as JSON')
     .option('--watch', 'keep the view live, full screen, until q or Ctrl-C (needs a terminal)')
     .action(async (opts: StatusOptions) => done(await status(opts, io)));
+
+  program
+    .command('ready')
+    .description('wait until the agent can serve (GET /ready answers 200): exit 0 then, 1 when --timeout passes first')
+    .option('--addr <host:port>', "the agent's HTTP API (default: [agent] web of --config, else 127.0.0.1:8080)")
+    .option('--config <file>', 'read the API address from this cluster.conf')
+    .option('--timeout <duration>', 'how long to wait, such as 30s or 2m', '30s')
+    .option('--quiet', 'print nothing when ready')
+    .action(async (opts: ReadyOptions) => done(await ready(opts, io)));
 
   program
     .command('join')

@@ -18,7 +18,7 @@ const fromSlot =
   };
 
 const gauge = (name: string, help: string, value: (r: RaftRoleStatus) => number): Family => ({ name, help, type: 'gauge', labels: [], read: fromSlot((r) => [[{}, value(r)]]) });
-const counter = (name: string, help: string, key: keyof Counters): Family => ({ name, help, type: 'counter', labels: [], read: fromSlot((r) => [[{}, r.counters[key]]]) });
+const counter = (name: string, help: string, key: keyof Counters): Family => ({ name, help, type: 'counter', labels: [], read: fromSlot((r) => [[{}, r.counters[key] ?? 0]]) });
 
 /** The most entries a member trails the leader's log by; 0 on a member that is not the leader (it does not know). */
 function maxLag(r: RaftRoleStatus): number {
@@ -52,5 +52,7 @@ export const RAFT_FAMILIES: readonly Family[] = [
   counter('dinc_raft_wal_fsyncs_total', 'Flushes (fdatasync) of the Raft write-ahead log; fewer than saves means saves are batched.', 'wal_fsyncs'),
   counter('dinc_raft_messages_sent_total', 'Raft messages sent to other members.', 'messages_sent'),
   counter('dinc_raft_messages_received_total', 'Raft messages received from other members.', 'messages_received'),
+  counter('dinc_raft_storage_retries_total', 'Attempts at a Raft log write that failed with a transient error (out of space, descriptors or memory) and were retried.', 'storage_retries'),
+  gauge('dinc_raft_storage_retrying', 'Whether a Raft log write waits on a transient disk error (1) and this member waits with it, or not (0).', (r) => (r.storage_retrying ? 1 : 0)),
   gauge('dinc_raft_storage_failed', 'Whether the Raft storage failed (1) and this member stopped taking part, or works (0).', (r) => (r.storage_failure === null ? 0 : 1)),
 ];

@@ -9,9 +9,13 @@ import type { RaftMemberStatus, RaftRoleStatus } from './snapshot.js';
 /** A follower this many entries behind the leader's log is worth a look: the views highlight it. */
 export const LARGE_RAFT_LAG = 1000;
 
-const STATES: Readonly<Record<RaftRoleStatus['state'], true>> = { leader: true, follower: true, candidate: true, 'pre-candidate': true, waiting: true, failed: true };
+const STATES: Readonly<Record<RaftRoleStatus['state'], true>> = { leader: true, follower: true, candidate: true, 'pre-candidate': true, waiting: true, removed: true, failed: true };
 const MEMBER_STATES: Readonly<Record<RaftMemberStatus['state'], true>> = { leader: true, follower: true, learner: true };
-const COUNTERS: Readonly<Record<keyof RaftRoleStatus['counters'], true>> = {
+type RequiredCounters = Exclude<keyof RaftRoleStatus['counters'], OptionalCounters>;
+/** Counters that agents before them do not send: absent is fine, present must be a count. */
+type OptionalCounters = 'storage_retries';
+const OPTIONAL_COUNTERS: readonly OptionalCounters[] = ['storage_retries'];
+const COUNTERS: Readonly<Record<RequiredCounters, true>> = {
   proposals: true,
   linearizable_reads: true,
   stale_reads: true,
@@ -48,10 +52,13 @@ export function isRaftRoleStatus(slot: unknown): slot is RaftRoleStatus {
     isTextOrNull(slot.listen) &&
     isTextOrNull(slot.leader) &&
     isTextOrNull(slot.storage_failure) &&
+    (slot.storage_retrying === undefined || isTextOrNull(slot.storage_retrying)) &&
+    (slot.not_ready === undefined || isTextOrNull(slot.not_ready)) &&
     Array.isArray(members) &&
     members.every(isMember) &&
     isFields(counters) &&
-    Object.keys(COUNTERS).every((name) => isCount(counters[name]))
+    Object.keys(COUNTERS).every((name) => isCount(counters[name])) &&
+    OPTIONAL_COUNTERS.every((name) => counters[name] === undefined || isCount(counters[name]))
   );
 }
 

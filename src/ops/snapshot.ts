@@ -123,8 +123,13 @@ export interface RaftMemberStatus {
 export interface RaftRoleStatus {
   /** `host:port` of the Raft listener. */
   readonly listen: string | null;
-  /** `waiting` until the group is formed or this member is added; `failed` after a disk failure. */
-  readonly state: 'leader' | 'follower' | 'candidate' | 'pre-candidate' | 'waiting' | 'failed';
+  /**
+   * `waiting` until the group is formed or this member is added; `removed`
+   * once the group's leader no longer lists this member; `failed` after a
+   * disk failure (a disk that refuses writes for now keeps the role's state
+   * and sets `storage_retrying`).
+   */
+  readonly state: 'leader' | 'follower' | 'candidate' | 'pre-candidate' | 'waiting' | 'removed' | 'failed';
   readonly term: number;
   readonly leader: string | null;
   readonly commit_index: number;
@@ -135,6 +140,10 @@ export interface RaftRoleStatus {
   readonly members: readonly RaftMemberStatus[];
   /** Why the disk failed; null while it works. */
   readonly storage_failure: string | null;
+  /** While a write waits on a transient disk error, e.g. `retrying after ENOSPC (3 attempts, next in 2 s)`; null otherwise. Absent from older agents. */
+  readonly storage_retrying?: string | null;
+  /** Why this member cannot serve requests yet (see `/ready`); null once it can. Absent from older agents. */
+  readonly not_ready?: string | null;
   readonly counters: {
     readonly proposals: number;
     readonly linearizable_reads: number;
@@ -146,6 +155,8 @@ export interface RaftRoleStatus {
     readonly wal_fsyncs: number;
     readonly messages_sent: number;
     readonly messages_received: number;
+    /** Attempts at a WAL write that failed transiently and were retried. Absent from older agents. */
+    readonly storage_retries?: number;
   };
 }
 

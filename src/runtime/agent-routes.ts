@@ -1,10 +1,12 @@
-/** The agent's own HTTP API on `[agent] web`: health, status, members, leader, join, streams. */
+/** The agent's own HTTP API on `[agent] web`: health, readiness, status, members, leader, join, streams. */
 import type { AgentConfig } from '../config/load.js';
 import { parseHostPort } from '../config/values.js';
+import { agentNotReady, roleHealth } from '../ops/readiness.js';
 import type { StatusSnapshot } from '../ops/snapshot.js';
 import { VERSION } from '../version.js';
 import { HttpError, readJson, sendJson, type Handler, type Routes } from './http.js';
 import type { MembershipService } from './membership/service.js';
+import { sendReadiness } from './ready-answer.js';
 import type { StatusFeed } from './status-feed.js';
 
 export interface AgentRouteDeps {
@@ -41,7 +43,16 @@ export function agentRoutes(deps: AgentRouteDeps): Routes {
       {
         GET: (_req, res) => {
           const { agent, cluster } = deps.config();
-          sendJson(res, 200, { status: 'ok', id: agent.id, cluster: cluster.name, version: VERSION, uptime: deps.uptime() });
+          sendJson(res, 200, { status: 'ok', id: agent.id, cluster: cluster.name, version: VERSION, uptime: deps.uptime(), roles: roleHealth(deps.snapshot().roles) });
+        },
+      },
+    ],
+    [
+      '/ready',
+      {
+        GET: (_req, res) => {
+          const { agent } = deps.config();
+          sendReadiness(res, agentNotReady(deps.membership.address !== undefined, deps.snapshot().roles), { id: agent.id });
         },
       },
     ],
@@ -69,3 +80,4 @@ export function agentRoutes(deps: AgentRouteDeps): Routes {
     ...deps.extra.flatMap((routes) => [...routes]),
   ]);
 }
+

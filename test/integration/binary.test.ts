@@ -47,7 +47,7 @@ describe('the standalone binary, built in this run', () => {
 
   it.runIf(hasTool('systemd-analyze', 'apt-get install systemd'))('the example systemd unit verifies against it', () => {
     const unit = join(mkdtempSync(join(tmpdir(), 'dinc-unit-')), 'dinc-agent.service');
-    writeFileSync(unit, readFileSync(join(ROOT, 'examples', 'systemd', 'dinc-agent.service'), 'utf8').replace('ExecStart=/usr/local/bin/dinc-agent', `ExecStart=${BINARY}`));
+    writeFileSync(unit, readFileSync(join(ROOT, 'examples', 'systemd', 'dinc-agent.service'), 'utf8').replaceAll('=/usr/local/bin/dinc-agent ', `=${BINARY} `));
     const r = spawnSync('systemd-analyze', ['verify', unit], { encoding: 'utf8' });
     expect(r.stderr.split('\n').filter((line) => line.includes('dinc-agent'))).toEqual([]);
     expect(r.status).toBe(0);

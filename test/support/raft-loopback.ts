@@ -88,13 +88,13 @@ export class LoopbackGroup {
     return m.process?.exited ?? Promise.resolve(0);
   }
 
-  /** The member every running member agrees leads (waits for one). */
+  /** The member every one of `ids` names as leader once each is ready (`GET /ready` answers 200: a leader known and committed entries applied). */
   async leader(ids = this.running()): Promise<string> {
     return eventually(async () => {
-      const views = await Promise.all(ids.map((id) => this.http(id, 'GET', '/cluster')));
-      const leaders = new Set(views.map((v) => v.body.current_leader));
-      const leader = views.find((v) => v.body.is_leader === true)?.body.node_id;
-      if (typeof leader !== 'string' || leaders.size !== 1) throw new Error(`no agreed leader yet: ${JSON.stringify(views.map((v) => v.body))}`);
+      const views = await Promise.all(ids.map((id) => this.http(id, 'GET', '/ready')));
+      const leaders = new Set(views.map((v) => v.body.leader));
+      const leader = views[0]?.body.leader;
+      if (views.some((v) => v.status !== 200) || typeof leader !== 'string' || leaders.size !== 1) throw new Error(`not every member is ready with one leader yet: ${JSON.stringify(views.map((v) => v.body))}`);
       return leader;
     }, 30_000);
   }

@@ -1,8 +1,8 @@
 /**
  * The Raft listener's operational endpoints: seed 002's `/health`,
- * `/cluster` and `/stats`, and the group's members (`/v1/raft/peers`,
- * `/v1/raft/transfer-leader`; changes need `[agent] api_token` when it is
- * set, as every state-changing request does).
+ * `/cluster` and `/stats`, readiness (`/ready`, readiness.ts), and the
+ * group's members (`/v1/raft/peers`, `/v1/raft/transfer-leader`; changes
+ * need `[agent] api_token` when it is set, as every state-changing request does).
  * Membership changes run on the leader; a follower forwards them.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -11,6 +11,7 @@ import { parseHostPort } from '../../config/values.js';
 import type { RaftRoleStatus } from '../../ops/snapshot.js';
 import { HttpError, parseJsonBody, readBody, sendJson, type Handler, type Routes } from '../../runtime/http.js';
 import { pathAfter, queryOf } from '../../runtime/http-input.js';
+import { sendReadiness } from '../../runtime/ready-answer.js';
 import { Forwarder } from './forward.js';
 import { serve, type Gate } from './gate.js';
 import { CATCH_UP_DEADLINE_MS, addMember, removeMember, transferLeadership } from './group-changes.js';
@@ -37,6 +38,15 @@ export function adminRoutes(src: AdminSources): Routes {
   };
   return new Map<string, Partial<Record<string, Handler>>>([
     ['/health', { GET: (_req, res) => health(src, res) }],
+    [
+      '/ready',
+      {
+        GET: (_req, res) => {
+          const slot = src.slot();
+          sendReadiness(res, slot.not_ready ?? null, { node_id: src.id, state: slot.state, leader: slot.leader });
+        },
+      },
+    ],
     ['/cluster', { GET: (_req, res) => sendJson(res, 200, clusterView(src, src.slot())) }],
     ['/stats', { GET: (_req, res) => sendJson(res, 200, { node_id: src.id, uptime_s: src.uptime(), ...src.slot() }) }],
     [
@@ -72,16 +82,34 @@ export function adminRoutes(src: AdminSources): Routes {
   ]);
 }
 
+/**
+ * 200 `healthy` while the member works, 200 `degraded` while its disk
+ * refuses writes for now (it resumes by itself), 503 `unhealthy` once the
+ * disk failed and 503 `removed` once the group's leader no longer lists it.
+ * `storage` is `ok`, `retrying after ...` or `failed: ...`; `is_member`
+ * whether it is in the group.
+ */
 function health(src: AdminSources, res: ServerResponse): void {
   const slot = src.slot();
-  const healthy = slot.storage_failure === null;
-  sendJson(res, healthy ? 200 : 503, {
-    status: healthy ? 'healthy' : 'unhealthy',
+  const retrying = slot.storage_retrying ?? null;
+  const status = slot.storage_failure !== null ? 'unhealthy' : slot.state === 'removed' ? 'removed' : retrying !== null ? 'degraded' : 'healthy';
+  const reason =
+    slot.storage_failure !== null
+      ? `disk failed: ${slot.storage_failure}`
+      : slot.state === 'removed'
+        ? 'not a member: the Raft group no longer lists this member'
+        : retrying !== null
+          ? `storage ${retrying}`
+          : undefined;
+  sendJson(res, status === 'healthy' || status === 'degraded' ? 200 : 503, {
+    status,
     node_id: src.id,
     state: slot.state,
+    is_member: slot.state !== 'removed',
     leader: slot.leader,
     term: slot.term,
-    ...(slot.storage_failure !== null && { reason: `disk failed: ${slot.storage_failure}` }),
+    storage: slot.storage_failure !== null ? `failed: ${slot.storage_failure}` : (retrying ?? 'ok'),
+    ...(reason !== undefined && { reason }),
   });
 }
 

@@ -38,6 +38,9 @@ export function sendOutcomeFailure(res: ServerResponse, style: Style, outcome: E
     case 'unknown':
       sendFailure(res, style, 504, 'DINC_TIMEOUT', outcome.reason);
       return;
+    case 'storage-retrying':
+      sendFailure(res, style, 503, 'DINC_STORAGE_RETRYING', outcome.reason, {}, { 'retry-after': String(outcome.retryAfterS) });
+      return;
     case 'storage-failed':
       sendFailure(res, style, 507, 'DINC_STORAGE_FAILED', outcome.reason);
       return;

@@ -3,7 +3,11 @@
  * log on disk and the key/value machine. Each Ready is handled in order:
  * persist (one group-committed write; a change of the commit index alone is
  * not worth an fsync, it is written with the next save), then send, then
- * apply and serve reads, then advance. A failed disk stops the member for
+ * apply and serve reads, then advance. While the disk refuses a save for
+ * now (the storage retries it), the loop waits on it, so nothing that
+ * depends on it (a vote, an acknowledgement) leaves; writes and linearizable
+ * reads are answered `storage-retrying`, stale reads served, and the member
+ * resumes by itself once the save passes. A failed disk stops the member for
  * good: it neither votes nor acknowledges again, answers writes with
  * `storage-failed` and serves stale reads.
  */
@@ -15,6 +19,7 @@ import { KvMachine } from '../../core/state/kv.js';
 import type { ClientSession, KvResult } from '../../core/state/kv-types.js';
 import type { Logger } from '../../ops/log.js';
 import type { RaftStorage } from '../../runtime/raft/raft-storage.js';
+import { describeCondition, type StorageCondition } from '../../runtime/raft/storage-condition.js';
 import type { Outcome } from './outcome.js';
 import { Waiting } from './waiting.js';
 
@@ -168,6 +173,12 @@ export class RaftHost {
     return this.failure;
   }
 
+  /** How the disk is doing: `ok`, `retrying` a save that met a transient error, or `failed`. */
+  get storageCondition(): StorageCondition {
+    if (this.failure) return { kind: 'failed', message: this.failure.message };
+    return this.options.storage.condition();
+  }
+
   get keys(): number {
     return this.machine.size;
   }
@@ -189,6 +200,11 @@ export class RaftHost {
 
   private unavailable(): Outcome | null {
     if (this.failure) return { kind: 'storage-failed', reason: `this member's disk failed (${this.failure.message}); it serves stale reads only` };
+    const storage = this.options.storage.condition();
+    if (storage.kind === 'retrying') {
+      const reason = `this member cannot write its Raft log for now, ${describeCondition(storage)}; it resumes by itself, stale reads are served meanwhile`;
+      return { kind: 'storage-retrying', reason, retryAfterS: Math.max(1, Math.ceil(storage.nextInMs / 1000)) };
+    }
     if (this.stopped) return { kind: 'unknown', reason: 'this member is stopping' };
     return null;
   }

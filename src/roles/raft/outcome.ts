@@ -19,5 +19,7 @@ export type Outcome =
   | { readonly kind: 'lost'; readonly reason: string }
   /** May or may not be applied: the deadline passed, or this member stopped or jumped ahead by a snapshot first. */
   | { readonly kind: 'unknown'; readonly reason: string }
+  /** Not applied: this member's disk refuses writes for now (out of space or descriptors); it retries by itself, come back in `retryAfterS`. */
+  | { readonly kind: 'storage-retrying'; readonly reason: string; readonly retryAfterS: number }
   /** Not applied: this member's disk failed; it serves stale reads only. */
   | { readonly kind: 'storage-failed'; readonly reason: string };

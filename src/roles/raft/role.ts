@@ -26,6 +26,7 @@ import { Forwarder } from './forward.js';
 import { RaftHost } from './host.js';
 import { kvRoutes } from './kv-routes.js';
 import { RAFT_LISTENER, RaftListener } from './listener.js';
+import { RemovalCheck, askPeers } from './removal-check.js';
 import { raftDataDir, raftSecret, raftTiming } from './settings.js';
 import { raftSlot, type ViewSources } from './view.js';
 
@@ -54,6 +55,7 @@ export class RaftRole implements Part {
   private readonly forwarder: Forwarder;
   private readonly transport: RaftTransport;
   private readonly listener: RaftListener;
+  private readonly removal: RemovalCheck;
   private storage: WalStorage | undefined;
   private host: RaftHost | undefined;
   private readonly forming = new AbortController();
@@ -73,8 +75,16 @@ export class RaftRole implements Part {
       // A connection attempt made during a partition may wait for SYN retries (1 s, 3 s, ...): give up sooner and retry.
       handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
     });
+    this.removal = new RemovalCheck({
+      id: this.id,
+      status: () => this.host?.status(),
+      resolve: (id) => this.book.resolve(id),
+      ask: (at) => askPeers(at, deps.config().agent.api_token),
+      log: deps.log,
+    });
     const view: ViewSources = {
       id: this.id,
+      removed: () => this.removal.removed,
       host: () => this.host,
       listen: () => this.listener.boundAddress,
       resolve: (id) => this.book.resolve(id),
@@ -126,6 +136,7 @@ export class RaftRole implements Part {
         state,
       );
       this.host.start();
+      this.removal.start();
     });
     // Waiting for gossip happens after start; forming from peers or alone is done before it returns.
     if (config.raft.peers.length > 0 || config.raft.bootstrap_expect <= 1) {
@@ -146,6 +157,7 @@ export class RaftRole implements Part {
   async stop(letGo: AbortSignal): Promise<void> {
     this.forming.abort(new Error('stopping'));
     await this.formed;
+    this.removal.stop();
     await this.listener.stop(letGo);
     await this.forwarder.close();
     await this.transport.close();
@@ -162,11 +174,12 @@ export class RaftRole implements Part {
 
   private counters(): ReturnType<ViewSources['counters']> {
     const peers = Object.values(this.transport.stats());
-    const wal = this.storage?.stats() ?? { saves: 0, fsyncs: 0 };
+    const wal = this.storage?.stats() ?? { saves: 0, fsyncs: 0, retries: 0 };
     return {
       forwarded: this.forwarder.forwarded,
       walSaves: wal.saves,
       walFsyncs: wal.fsyncs,
+      walRetries: wal.retries,
       messagesSent: peers.reduce((n, p) => n + p.messagesSent, 0),
       messagesReceived: peers.reduce((n, p) => n + p.messagesReceived, 0),
     };

@@ -7,7 +7,9 @@ import { formatHostPort, type HostPort } from '../../config/values.js';
 import { compareNatural } from '../../core/election/natural-order.js';
 import type { RaftStatus } from '../../core/raft/types.js';
 import type { RaftMemberStatus, RaftRoleStatus } from '../../ops/snapshot.js';
+import { describeCondition } from '../../runtime/raft/storage-condition.js';
 import type { RaftHost } from './host.js';
+import { notReady } from './readiness.js';
 
 export interface ViewSources {
   readonly id: string;
@@ -16,7 +18,9 @@ export interface ViewSources {
   resolve(id: string): HostPort | undefined;
   /** Whether gossip or the transport heard from `id` lately. */
   alive(id: string): boolean;
-  counters(): { readonly forwarded: number; readonly walSaves: number; readonly walFsyncs: number; readonly messagesSent: number; readonly messagesReceived: number };
+  /** Whether the group's leader was seen to no longer list this member (removal-check.ts). */
+  removed(): boolean;
+  counters(): { readonly forwarded: number; readonly walSaves: number; readonly walFsyncs: number; readonly walRetries: number; readonly messagesSent: number; readonly messagesReceived: number };
 }
 
 export function raftSlot(src: ViewSources): RaftRoleStatus {
@@ -25,9 +29,11 @@ export function raftSlot(src: ViewSources): RaftRoleStatus {
   const c = src.counters();
   const hc = host?.counters;
   const listen = src.listen();
+  const storage = host?.storageCondition ?? { kind: 'ok' as const };
+  const removed = src.removed();
   return {
     listen: listen ? formatHostPort(listen) : null,
-    state: host?.storageFailure ? 'failed' : status === undefined || status.conf.voters.length + status.conf.learners.length === 0 ? 'waiting' : status.role,
+    state: host?.storageFailure ? 'failed' : status === undefined || status.conf.voters.length + status.conf.learners.length === 0 ? 'waiting' : removed ? 'removed' : status.role,
     term: status?.term ?? 0,
     leader: status?.leader ?? null,
     commit_index: status?.commit ?? 0,
@@ -37,6 +43,8 @@ export function raftSlot(src: ViewSources): RaftRoleStatus {
     keys: host?.keys ?? 0,
     members: status ? members(src, status) : [],
     storage_failure: host?.storageFailure?.message ?? null,
+    storage_retrying: storage.kind === 'retrying' ? describeCondition(storage) : null,
+    not_ready: notReady({ status, storage, removed }),
     counters: {
       proposals: hc?.proposals ?? 0,
       linearizable_reads: hc?.readIndexReads ?? 0,
@@ -48,6 +56,7 @@ export function raftSlot(src: ViewSources): RaftRoleStatus {
       wal_fsyncs: c.walFsyncs,
       messages_sent: c.messagesSent,
       messages_received: c.messagesReceived,
+      storage_retries: c.walRetries,
     },
   };
 }
@@ -69,13 +78,15 @@ function members(src: ViewSources, status: RaftStatus): RaftMemberStatus[] {
   });
 }
 
-/** Seed 002's `GET /cluster`, with term and indexes. */
+/** Seed 002's `GET /cluster`, with term and indexes; a member removed from the group lists only the others and says `is_member: false`. */
 export function clusterView(src: ViewSources, slot: RaftRoleStatus): Record<string, unknown> {
-  const ids = slot.members.map((m) => m.id);
+  const isMember = slot.state !== 'removed' && slot.state !== 'waiting';
+  const ids = slot.members.map((m) => m.id).filter((id) => isMember || id !== src.id);
   const alive = ids.filter((id) => id === src.id || src.alive(id));
   return {
     node_id: src.id,
     state: slot.state,
+    is_member: isMember,
     cluster_nodes: ids,
     alive_nodes: alive,
     failed_nodes: ids.filter((id) => !alive.includes(id)),

@@ -1,5 +1,6 @@
 /** Where a Raft server keeps what must survive a crash: hard state, log entries and snapshots. */
 import type { Entry, HardState, PersistedState, Snapshot } from '../../core/raft/types.js';
+import type { StorageCondition } from './storage-condition.js';
 
 /** One Ready's worth of writes. */
 export interface StorageWrite {
@@ -13,7 +14,11 @@ export interface StorageWrite {
 export interface RaftStorage {
   /** What is durable now: the state a restart would recover. */
   state(): PersistedState;
-  /** Resolves only once the write is durable; rejects when it cannot be (and then every later write does too). */
+  /**
+   * Resolves only once the write is durable, however many attempts that
+   * takes while errors are transient; rejects when it cannot be (a media
+   * error: then every later write does too).
+   */
   save(write: StorageWrite): Promise<void>;
   /**
    * Stores the application's own snapshot; the entries it covers are dropped,
@@ -21,6 +26,8 @@ export interface RaftStorage {
    * snapshots it makes useless are deleted.
    */
   saveSnapshot(snapshot: Snapshot): Promise<void>;
+  /** Whether writes pass, wait on a transient error, or failed for good. */
+  condition(): StorageCondition;
   /** Waits for writes in progress, then releases the files and the data directory's lock. */
   close(): Promise<void>;
 }

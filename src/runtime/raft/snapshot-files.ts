@@ -28,10 +28,15 @@ export function parseSnapshotNames(names: readonly string[]): (SnapshotPosition 
     .sort((a, b) => a.index - b.index || a.term - b.term);
 }
 
-/** Resolves once `snapshot` is durable in `dir` under its name. */
+/** Resolves once `snapshot` is durable in `dir` under its name; a temp file left by a failed attempt is replaced. */
 export async function writeSnapshotFile(fs: StorageFs, dir: string, snapshot: Snapshot): Promise<void> {
   const path = join(dir, snapshotFileName(snapshot.meta));
   const temp = `${path}.tmp`;
+  try {
+    await fs.unlink(temp);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
   const file = await fs.openFile(temp, 'create');
   try {
     await file.write(encodeRecord(RecordType.Snapshot, encodeSnapshot(snapshot)), 0);

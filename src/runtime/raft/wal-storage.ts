@@ -2,10 +2,14 @@
  * RaftStorage on a data directory: `LOCK`, `wal/` segments and `snap/` files
  * (format in docs/raft.md, "On disk"). Saves are group-committed: the writes
  * waiting while a batch is on its way to disk go together in the next one,
- * with one write and one fdatasync. A failed write or fsync makes the store
- * read-only: that save and all later ones reject, `state()` keeps answering.
+ * with one write and one fdatasync. A batch that meets a transient error
+ * (storage-errors.ts: out of descriptors, memory or space) is rewound and
+ * written again with back-off until it passes; its saves resolve only then,
+ * and the saves behind it wait. Any other error makes the store read-only:
+ * that save and all later ones reject, `state()` keeps answering.
  */
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { PersistedState, Snapshot } from '../../core/raft/types.js';
 import { StorageFailedError } from '../../errors.js';
 import type { Logger } from '../../ops/log.js';
@@ -13,6 +17,8 @@ import { DataDirLock } from './data-dir-lock.js';
 import type { LogState } from './log-state.js';
 import { LogContractError } from './log-state.js';
 import type { RaftStorage, StorageWrite } from './raft-storage.js';
+import { type StorageCondition, retryDelayMs } from './storage-condition.js';
+import { errorCode, storageErrorKind } from './storage-errors.js';
 import { type SegmentName, segmentFileName, segmentsBehind } from './segment-name.js';
 import { parseSnapshotNames, readSnapshotFile, snapshotFileName, writeSnapshotFile } from './snapshot-files.js';
 import { type StorageFile, type StorageFs, nodeStorageFs } from './storage-fs.js';
@@ -25,7 +31,17 @@ export interface WalStorageOptions {
   readonly fs?: StorageFs;
   /** Size in bytes after which the next batch goes to a new segment. Default 64 MiB. */
   readonly segmentBytes?: number;
+  /** The clock and the wait between attempts after a transient error; tests drive them. Default real time. */
+  readonly retryClock?: RetryClock;
 }
+
+/** Time for the retries: `now` in ms, and a wait that ends early (rejecting) when `signal` aborts. */
+export interface RetryClock {
+  now(): number;
+  wait(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+const realClock: RetryClock = { now: () => performance.now(), wait: (ms, signal) => sleep(ms, undefined, { signal }) };
 
 /** A save waiting for its batch. */
 interface PendingWrite {
@@ -40,24 +56,41 @@ interface PendingWrite {
 
 interface ActiveSegment {
   readonly name: SegmentName;
-  readonly file: StorageFile;
+  file: StorageFile;
+  /** Bytes made durable by an fdatasync: where the next batch is written, and where a failed one is cut back to. */
   size: number;
 }
+
+/** Stands in for a segment's descriptor between closing it after a failure and opening it again. */
+const CLOSED_FILE: StorageFile = {
+  write: () => Promise.reject(Object.assign(new Error('the segment is not open'), { code: 'EBADF' })),
+  datasync: () => Promise.reject(Object.assign(new Error('the segment is not open'), { code: 'EBADF' })),
+  truncate: () => Promise.reject(Object.assign(new Error('the segment is not open'), { code: 'EBADF' })),
+  close: () => Promise.resolve(),
+};
 
 export class WalStorage implements RaftStorage {
   private pending: PendingWrite[] = [];
   private draining = false;
   private drained: Promise<void> = Promise.resolve();
   private failure: StorageFailedError | undefined;
+  /** While a batch waits to be written again: its last error, failed attempts, and when the next one is due (on `clock`). */
+  private retrying: { readonly code: string; readonly message: string; readonly attempts: number; readonly nextAt: number } | undefined;
+  private readonly closing = new AbortController();
+  /** Deleting files a snapshot made useless failed transiently: try again after the next batch. */
+  private cleanupDue = false;
   private closed = false;
   /** The log once every accepted save is applied: where the next save must fit. */
   private accepted: { hasSnapshot: boolean; snapshotIndex: number; lastIndex: number };
   private saves = 0;
   private fsyncs = 0;
+  private retries = 0;
 
   private constructor(
     private readonly dir: string,
     private readonly fs: StorageFs,
+    private readonly logger: Logger,
+    private readonly clock: RetryClock,
     private readonly segmentBytes: number,
     private readonly lock: DataDirLock,
     private readonly log: LogState,
@@ -91,7 +124,7 @@ export class WalStorage implements RaftStorage {
       const name = { seq: (segments.at(-1)?.seq ?? 0) + 1, firstIndex: recovered.state.lastIndex + 1 };
       const active = await startSegment(fs, walDir, name, recovered.state);
       segments.push(name);
-      return new WalStorage(dir, fs, options.segmentBytes ?? 64 * 1024 * 1024, lock, recovered.state, snapshot, segments, active);
+      return new WalStorage(dir, fs, logger, options.retryClock ?? realClock, options.segmentBytes ?? 64 * 1024 * 1024, lock, recovered.state, snapshot, segments, active);
     } catch (e) {
       await lock.release();
       throw e;
@@ -103,9 +136,16 @@ export class WalStorage implements RaftStorage {
     return this.snapshot === undefined ? base : { ...base, snapshot: this.snapshot };
   }
 
-  /** Saves asked for and fdatasyncs of the WAL done: fewer fsyncs than saves means batching works. */
-  stats(): { readonly saves: number; readonly fsyncs: number } {
-    return { saves: this.saves, fsyncs: this.fsyncs };
+  /** Saves asked for and fdatasyncs of the WAL done (fewer fsyncs than saves means batching works), and attempts at a batch that failed transiently. */
+  stats(): { readonly saves: number; readonly fsyncs: number; readonly retries: number } {
+    return { saves: this.saves, fsyncs: this.fsyncs, retries: this.retries };
+  }
+
+  condition(): StorageCondition {
+    if (this.failure !== undefined) return { kind: 'failed', message: this.failure.message };
+    if (this.retrying === undefined) return { kind: 'ok' };
+    const { code, message, attempts, nextAt } = this.retrying;
+    return { kind: 'retrying', code, message, attempts, nextInMs: Math.max(0, nextAt - this.clock.now()) };
   }
 
   save(write: StorageWrite): Promise<void> {
@@ -130,6 +170,7 @@ export class WalStorage implements RaftStorage {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.closing.abort();
     await this.drained;
     await this.active.file.close();
     await this.lock.release();
@@ -178,30 +219,81 @@ export class WalStorage implements RaftStorage {
     this.draining = false;
   }
 
+  /** Writes the batch, again and again while its errors are transient; settles every save of it. */
   private async commit(batch: readonly PendingWrite[]): Promise<void> {
-    const durableSize = this.active.size;
+    for (let failed = 0; ; ) {
+      const error = await this.attempt(batch, failed > 0);
+      if (error === undefined) break;
+      failed++;
+      if (storageErrorKind(error) === 'media' || this.closed) {
+        await this.fail(error);
+        return batch.forEach((w) => w.reject(this.failure as Error));
+      }
+      this.retries++;
+      const delay = retryDelayMs(failed);
+      this.retrying = { code: errorCode(error), message: (error as Error).message, attempts: failed, nextAt: this.clock.now() + delay };
+      if (failed === 1) this.logger.warn(`${this.dir}: writing the raft log failed for now (${errorCode(error)}); retrying with back-off, this member waits meanwhile`, { error: (error as Error).message });
+      try {
+        await this.clock.wait(delay, this.closing.signal);
+      } catch {
+        this.retrying = undefined;
+        const closed = new StorageFailedError(`${this.dir}: the raft storage closed while retrying a write (${errorCode(error)}); it was not made durable`);
+        return [...batch, ...this.pending.splice(0)].forEach((w) => w.reject(closed));
+      }
+    }
+    if (this.retrying !== undefined) {
+      this.logger.info(`${this.dir}: the raft log is written again after ${this.retrying.attempts + 1} attempts`, { after: this.retrying.code });
+      this.retrying = undefined;
+    }
+    for (const w of batch) this.apply(w);
+    if (this.cleanupDue || batch.some((w) => w.snapshot !== undefined)) await this.cleanUp();
+    batch.forEach((w) => w.resolve());
+  }
+
+  /**
+   * One attempt at a batch: a full segment is rolled first, a retry first cuts
+   * the segment back to its durable size through a new descriptor (after a
+   * failed fsync the old one's pages are in an unknown state), then the
+   * snapshot files and the records are written and fdatasynced. Returns the
+   * error, or undefined once the batch is durable.
+   */
+  private async attempt(batch: readonly PendingWrite[], retry: boolean): Promise<unknown> {
     try {
+      if (retry) await this.rewind();
+      if (this.active.size >= this.segmentBytes) await this.roll();
       for (const w of batch) if (w.snapshot !== undefined) await writeSnapshotFile(this.fs, join(this.dir, 'snap'), w.snapshot);
       const bytes = concat(batch.map((w) => w.bytes));
       if (bytes.length > 0) {
         await this.active.file.write(bytes, this.active.size);
-        this.active.size += bytes.length;
         await this.active.file.datasync();
+        this.active.size += bytes.length;
         this.fsyncs++;
       }
+      return undefined;
     } catch (e) {
-      await this.fail(e as Error, durableSize);
-      return batch.forEach((w) => w.reject(this.failure as Error));
+      return e;
     }
-    for (const w of batch) this.apply(w);
+  }
+
+  /** Reopens the active segment and cuts it back to its durable size. */
+  private async rewind(): Promise<void> {
+    const file = this.active.file;
+    this.active.file = CLOSED_FILE;
+    await file.close().catch(() => undefined);
+    this.active.file = await this.fs.openFile(join(this.dir, 'wal', segmentFileName(this.active.name)), 'append');
+    await this.active.file.truncate(this.active.size);
+  }
+
+  /** Deletes what the latest snapshot made useless; the batch is durable all the same, so a transient error only postpones this. */
+  private async cleanUp(): Promise<void> {
     try {
-      if (batch.some((w) => w.snapshot !== undefined)) await this.removeBehindSnapshot();
-      if (this.active.size >= this.segmentBytes) await this.roll();
+      await this.removeBehindSnapshot();
+      this.cleanupDue = false;
     } catch (e) {
-      // The batch is durable all the same; only later saves are refused.
-      await this.fail(e as Error, this.active.size);
+      if (storageErrorKind(e) === 'media') return this.fail(e);
+      this.cleanupDue = true;
+      this.logger.warn(`${this.dir}: deleting raft log segments behind the snapshot failed for now (${errorCode(e)}); trying again after the next write`);
     }
-    batch.forEach((w) => w.resolve());
   }
 
   private apply(w: PendingWrite): void {
@@ -214,11 +306,11 @@ export class WalStorage implements RaftStorage {
   }
 
   /** Goes read-only, cutting the segment back to what was durable (best effort: the disk may refuse that too). */
-  private async fail(cause: Error, durableSize: number): Promise<void> {
-    const code = (cause as NodeJS.ErrnoException).code ?? 'error';
-    this.failure = new StorageFailedError(`${this.dir}: writing the raft log failed (${code}: ${cause.message}); the store is read-only until restart`);
+  private async fail(cause: unknown): Promise<void> {
+    this.retrying = undefined;
+    this.failure = new StorageFailedError(`${this.dir}: writing the raft log failed (${errorCode(cause)}: ${(cause as Error).message}); the store is read-only until restart`);
     this.pending.splice(0).forEach((w) => w.reject(this.failure as Error));
-    await this.active.file.truncate(durableSize).catch(() => undefined);
+    await this.active.file.truncate(this.active.size).catch(() => undefined);
   }
 
   private async removeBehindSnapshot(): Promise<void> {
@@ -232,9 +324,17 @@ export class WalStorage implements RaftStorage {
     await removeSnapshotsExcept(this.fs, join(this.dir, 'snap'), position === undefined ? undefined : snapshotFileName(position));
   }
 
+  /**
+   * Starts the next segment before a batch that would go past the size limit.
+   * Nothing more is written to the full one after an attempt, so a segment
+   * left behind by a failed attempt begins with the same hard state and
+   * snapshot as the full one ends with; the next attempt replaces it.
+   */
   private async roll(): Promise<void> {
     const name = { seq: this.active.name.seq + 1, firstIndex: this.log.lastIndex + 1 };
-    const next = await startSegment(this.fs, join(this.dir, 'wal'), name, this.log);
+    const walDir = join(this.dir, 'wal');
+    await removeIfPresent(this.fs, join(walDir, segmentFileName(name)));
+    const next = await startSegment(this.fs, walDir, name, this.log);
     this.fsyncs++;
     const previous = this.active;
     this.active = next;
@@ -253,6 +353,15 @@ async function startSegment(fs: StorageFs, walDir: string, name: SegmentName, st
   await file.datasync();
   await fs.syncDir(walDir);
   return { name, file, size: bytes.length };
+}
+
+/** Deletes `path` unless it is already absent. */
+export async function removeIfPresent(fs: StorageFs, path: string): Promise<void> {
+  try {
+    await fs.unlink(path);
+  } catch (e) {
+    if (errorCode(e) !== 'ENOENT') throw e;
+  }
 }
 
 /** Deletes every snapshot file (and leftover temp file) but `keep`. */

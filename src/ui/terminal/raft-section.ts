@@ -16,6 +16,7 @@ const STATE_TONE: Readonly<Record<RaftRoleStatus['state'], Tone>> = {
   candidate: 'warn',
   'pre-candidate': 'warn',
   waiting: 'warn',
+  removed: 'bad',
   failed: 'bad',
 };
 
@@ -24,8 +25,8 @@ const pair = (name: string, value: Span): Span[] => [{ text: `${name} `, tone: '
 
 function summaryParts(r: RaftRoleStatus): Part[] {
   return [
-    // The failure is part of the state, so that it stays when the line is short (cut at its end, if need be).
-    { rank: ALWAYS, spans: [...pair('state', span(r.state, STATE_TONE[r.state])), ...(r.storage_failure === null ? [] : [{ text: '  ' }, span(`storage failed: ${r.storage_failure}`, 'bad')])] },
+    // The disk's trouble is part of the state, so that it stays when the line is short (cut at its end, if need be).
+    { rank: ALWAYS, spans: [...pair('state', span(r.state, STATE_TONE[r.state])), ...storageSpans(r)] },
     { rank: 8, spans: pair('term', span(String(r.term))) },
     { rank: 7, spans: pair('leader', r.leader === null ? span('none', 'warn') : span(r.leader, 'mark')) },
     { rank: 6, spans: pair('commit', span(String(r.commit_index))) },
@@ -35,6 +36,13 @@ function summaryParts(r: RaftRoleStatus): Part[] {
     { rank: 2, spans: pair('last', span(String(r.last_index))) },
     ...(r.listen === null ? [] : [{ rank: 1, spans: pair('listen', span(r.listen)) }]),
   ];
+}
+
+function storageSpans(r: RaftRoleStatus): Span[] {
+  if (r.storage_failure !== null) return [{ text: '  ' }, span(`storage failed: ${r.storage_failure}`, 'bad')];
+  if (r.storage_retrying) return [{ text: '  ' }, span(`storage: ${r.storage_retrying}`, 'warn')];
+  if (r.state === 'removed') return [{ text: '  ' }, span('not a member of the Raft group', 'bad')];
+  return [];
 }
 
 /** The summary line, then the members table when the group has members. */

@@ -1,6 +1,7 @@
 /**
  * The Raft panel: shown only while the snapshot carries a raft slot this page
- * can read. The role's state and disk failure, term, leader, indexes and
+ * can read. The role's state and its disk's trouble (failed, or retrying a
+ * write) or removal from the group, term, leader, indexes and
  * keys, then the group's members.
  */
 import { raftSlotOf } from '../../ops/raft-slot.js';
@@ -22,8 +23,10 @@ export class RaftPanel {
 
   private show(r: RaftRoleStatus): void {
     const failure = byId('raft-failure');
-    failure.hidden = r.storage_failure === null;
-    setText(failure, r.storage_failure === null ? '' : `Storage failed: ${r.storage_failure}`);
+    const trouble =
+      r.storage_failure !== null ? `Storage failed: ${r.storage_failure}` : r.storage_retrying ? `Storage ${r.storage_retrying}` : r.state === 'removed' ? 'Not a member of the Raft group' : '';
+    failure.hidden = trouble === '';
+    setText(failure, trouble);
 
     setText(byId('raft-state'), r.state);
     setAttribute(byId('raft-state'), 'data-state', r.state);

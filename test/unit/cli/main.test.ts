@@ -25,7 +25,7 @@ describe('the CLI, parsed without a process', () => {
     expect(await main(['--help'], io)).toBe(0);
     const section = io.out().split('Commands:\n')[1]?.split('\n\n')[0] ?? '';
     const commands = [...section.matchAll(/^ {2}([a-z]+)/gm)].map((m) => m[1]);
-    expect(commands).toEqual(['start', 'raft', 'config', 'members', 'status', 'join', 'monitor', 'keygen', 'help']);
+    expect(commands).toEqual(['start', 'raft', 'config', 'members', 'status', 'ready', 'join', 'monitor', 'keygen', 'help']);
   });
 
   it('start --help lists GoCluster\'s flags and the overrides', async () => {

@@ -31,6 +31,8 @@ const BRIEFED = [
   'dinc_raft_messages_sent_total',
   'dinc_raft_messages_received_total',
   'dinc_raft_storage_failed',
+  'dinc_raft_storage_retrying',
+  'dinc_raft_storage_retries_total',
 ];
 
 /** A scrape of an AgentMetrics fed `raft` as the snapshot's raft slot (none when undefined). */
@@ -80,6 +82,8 @@ describe('the raft metric families', () => {
       dinc_raft_messages_sent_total: 301220,
       dinc_raft_messages_received_total: 299874,
       dinc_raft_storage_failed: 0,
+      dinc_raft_storage_retrying: 0,
+      dinc_raft_storage_retries_total: 0,
     });
     expect(text).toContain('# TYPE dinc_raft_proposals_total counter');
     expect(text).toContain('# TYPE dinc_raft_max_lag_entries gauge');
@@ -92,6 +96,17 @@ describe('the raft metric families', () => {
     const failed = raftSamples(await scrape({ ...slot, state: 'failed', storage_failure: 'EIO: i/o error, fsync' }));
     expect(failed.get('dinc_raft_storage_failed')).toBe(1);
     expect(failed.get('dinc_raft_max_lag_entries')).toBe(0);
+  });
+
+  it('count a write waiting on a transient disk error and its retries; a slot from an agent without them reads as none', async () => {
+    const retrying = raftSamples(await scrape({ ...slot, storage_retrying: 'retrying after ENOSPC (3 attempts, next in 400 ms)', counters: { ...slot.counters, storage_retries: 3 } }));
+    expect(retrying.get('dinc_raft_storage_retrying')).toBe(1);
+    expect(retrying.get('dinc_raft_storage_retries_total')).toBe(3);
+    expect(retrying.get('dinc_raft_storage_failed')).toBe(0);
+    const { storage_retrying: _gone, ...older } = { ...slot, storage_retrying: null };
+    const old = raftSamples(await scrape(older));
+    expect(old.get('dinc_raft_storage_retrying')).toBe(0);
+    expect(old.get('dinc_raft_storage_retries_total')).toBe(0);
   });
 
   it('have no sample without a raft slot, or with one this version cannot read, while the other families keep theirs', async () => {

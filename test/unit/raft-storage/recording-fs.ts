@@ -1,7 +1,7 @@
 /**
  * A StorageFs over the real one that records every write and fdatasync (and
- * what the test adds to the same list), and fails writes or fdatasyncs with
- * an errno code when told to.
+ * what the test adds to the same list), and fails opens, writes or
+ * fdatasyncs with an errno code when told to.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,8 +13,8 @@ export type FsEvent = { readonly op: 'write'; readonly path: string; readonly by
 export interface RecordingFs {
   readonly fs: StorageFs;
   readonly events: FsEvent[];
-  /** Set to make every later write / fdatasync fail with this errno code. */
-  readonly faults: { write?: string; datasync?: string };
+  /** Set to make every later open / write / fdatasync fail with this errno code. */
+  readonly faults: { open?: string; write?: string; datasync?: string };
 }
 
 const errno = (code: string): NodeJS.ErrnoException => Object.assign(new Error(`${code}: injected failure`), { code });
@@ -25,6 +25,7 @@ export function recordingFs(): RecordingFs {
   const fs: StorageFs = {
     ...nodeStorageFs,
     openFile: async (path, mode) => {
+      if (faults.open !== undefined) throw errno(faults.open);
       const file = await nodeStorageFs.openFile(path, mode);
       return {
         ...file,

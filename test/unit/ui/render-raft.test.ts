@@ -73,6 +73,17 @@ describe('the raft section of the terminal view', () => {
     expect(raftSection(plain(failed, 50))[1]).toBe('state failed  storage failed: EIO: i/o error, fsy…');
   });
 
+  it('shows a write waiting on a transient disk error in the warning colour, right after the state', () => {
+    const retrying = withRaft({ ...slot, state: 'follower', storage_retrying: 'retrying after ENOSPC (3 attempts, next in 2 s)' });
+    expect(raftSection(plain(retrying, 140))[1]).toMatch(/^state follower {2}storage: retrying after ENOSPC \(3 attempts, next in 2 s\) {2}term 7 /);
+    expect(renderStatus(retrying, { width: 140, color: true })).toContain('\x1b[33mstorage: retrying after ENOSPC (3 attempts, next in 2 s)\x1b[39m');
+  });
+
+  it('says a removed member is not a member of the Raft group', () => {
+    const removed = withRaft({ ...slot, state: 'removed', leader: null });
+    expect(raftSection(plain(removed, 140))[1]).toMatch(/^state removed {2}not a member of the Raft group {2}term 7 /);
+  });
+
   it("shows a follower's view: no leader known, no match or lag", () => {
     const members = slot.members.map((m) => ({ ...m, match: null, lag: null }));
     const text = plain(withRaft({ ...slot, state: 'candidate', leader: null, members }), 140);
