@@ -92,7 +92,7 @@ export class MembershipService implements Part {
 
   /** What the core did: probes, suspicions, refutes. */
   stats(): MembershipStats {
-    return this.core?.stats ?? { probes: 0, indirectProbes: 0, suspicions: 0, refutes: 0 };
+    return this.core?.stats ?? { probes: 0, indirectProbes: 0, suspicions: 0, refutes: 0, claimsRefused: 0, claimsBounded: 0 };
   }
 
   /** The advertised gossip address, once started. */
