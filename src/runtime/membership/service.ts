@@ -8,7 +8,7 @@ import { randomInt } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { AgentConfig } from '../../config/load.js';
 import { seededRng } from '../../core/rng.js';
-import { clusterTag, decodePacket, decodePushPull, encodePackets, encodePushPull } from '../../core/membership/codec.js';
+import { clusterTag, decodePushPull, encodePackets, encodePushPull } from '../../core/membership/codec.js';
 import { PROFILES } from '../../core/membership/config.js';
 import { Membership, type MemberEvent, type MembershipStats, type Output } from '../../core/membership/membership.js';
 import type { PushPull } from '../../core/membership/messages.js';
@@ -18,6 +18,7 @@ import type { Logger } from '../../ops/log.js';
 import type { Part } from '../lifecycle.js';
 import { advertiseAddress } from './advertise.js';
 import { ForeignClusterNotice } from './foreign-cluster.js';
+import { openFrame, readDatagram } from './inbound.js';
 import { Keyring } from './keyring.js';
 import { Leadership, type LeaderView } from './leadership.js';
 import { LoadSampler } from './load-sampler.js';
@@ -201,15 +202,14 @@ export class MembershipService implements Part {
     const core = this.core;
     if (!core || !this.running) return;
     this.traffic.received(channel, bytes.length);
-    const plain = this.open(bytes);
-    if (plain === undefined) return;
-    const decoded = decodePacket(plain, this.tag);
-    if (!decoded.ok) {
-      if (decoded.reason === 'cluster') this.foreignPacket(from, plain);
-      return this.traffic.drop(decoded.reason);
+    const now = Date.now();
+    const read = readDatagram(bytes, { keyring: this.keyring, guard: this.replays, tag: this.tag, now, windowMs: this.config.cluster.replay_window });
+    if ('dropped' in read) {
+      if (read.dropped === 'cluster' && read.plain) this.foreignPacket(from, read.plain);
+      return this.traffic.drop(read.dropped);
     }
-    this.traffic.messages('in', decoded.value);
-    this.apply(core.receive(from, decoded.value, Date.now()));
+    this.traffic.messages('in', read.messages);
+    this.apply(core.receive(from, read.messages, now));
   }
 
   /** A datagram over the size limit, dropped by the socket unread: counted like any other drop. */
@@ -221,17 +221,10 @@ export class MembershipService implements Part {
 
   /** The plaintext of a sealed (or, without keys, plain) frame; undefined when dropped, the drop counted. */
   private open(bytes: Uint8Array): Uint8Array | undefined {
-    const opened = this.keyring.open(bytes);
+    const opened = openFrame(bytes, this.keyring, this.replays, Date.now(), this.config.cluster.replay_window);
     if ('dropped' in opened) {
       this.traffic.drop(opened.dropped);
       return undefined;
-    }
-    if (opened.sentAt !== undefined && opened.nonce !== undefined) {
-      const verdict = this.replays.admit(opened.nonce, opened.sentAt, Date.now(), this.config.cluster.replay_window);
-      if (verdict !== 'ok') {
-        this.traffic.drop(verdict);
-        return undefined;
-      }
     }
     return opened.plain;
   }
