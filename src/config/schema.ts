@@ -100,6 +100,12 @@ export const SCHEMA = {
       reload: 'live',
       secret: true,
     }),
+    replay_window: setting({
+      type: duration(1000, 600_000),
+      default: 30_000,
+      doc: "With encrypt_key: an encrypted packet whose sender's clock differs from this agent's by more than this is dropped as stale, and a repeat of a packet within it as a replay. Hosts' clocks must agree within it (NTP keeps them within milliseconds); a larger window tolerates more skew and lets a captured packet be tried for longer (it is still accepted only once). 1s-10m, default 30s.",
+      reload: 'live',
+    }),
     expect: setting({
       type: integer(0, 10_000),
       default: 0,

@@ -83,6 +83,13 @@ export const FAMILIES: readonly Family[] = [
   { name: 'dinc_probes_total', type: 'counter', help: 'Failure-detection probes started.', labels: [], read: ({ snapshot: s }) => one(s.counters.probes) },
   { name: 'dinc_indirect_probes_total', type: 'counter', help: 'Indirect probe requests sent to helper members.', labels: [], read: ({ snapshot: s }) => one(s.counters.indirect_probes) },
   { name: 'dinc_suspicions_total', type: 'counter', help: 'Suspicions of other members this agent started or adopted.', labels: [], read: ({ snapshot: s }) => one(s.counters.suspicions) },
+  {
+    name: 'dinc_gossip_claims_total',
+    type: 'counter',
+    help: 'Gossip claims with an implausible number, by action: refused (incarnation above the ceiling, load seq far ahead of the clock) or bounded (incarnation rising too far at once).',
+    labels: ['action'],
+    read: ({ snapshot: s }) => [[{ action: 'refused' }, s.counters.claims_refused ?? 0], [{ action: 'bounded' }, s.counters.claims_bounded ?? 0]],
+  },
   { name: 'dinc_refutes_total', type: 'counter', help: 'Times this agent refuted a suspicion or death of itself.', labels: [], read: ({ snapshot: s }) => one(s.counters.refutes) },
   {
     name: 'dinc_gossip_packets_total',

@@ -70,6 +70,10 @@ export interface StatusCounters {
   readonly indirect_probes: number;
   readonly suspicions: number;
   readonly refutes: number;
+  /** Gossip claims ignored for an implausible number (incarnation above the ceiling, load seq far ahead); absent from older agents. */
+  readonly claims_refused?: number;
+  /** Gossip claims believed only up to a bound (an incarnation rising too far at once); absent from older agents. */
+  readonly claims_bounded?: number;
   readonly exchanges: number;
   readonly exchange_failures: number;
   /** Dropped input by reason (bad_crc, auth_failed, ...). */

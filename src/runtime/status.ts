@@ -91,6 +91,8 @@ function countersOf(t: Traffic, stats: ReturnType<MembershipService['stats']>): 
     indirect_probes: stats.indirectProbes,
     suspicions: stats.suspicions,
     refutes: stats.refutes,
+    claims_refused: stats.claimsRefused,
+    claims_bounded: stats.claimsBounded,
     exchanges: t.exchanges,
     exchange_failures: t.exchangeFailures,
     drops: Object.fromEntries(t.drops),

@@ -95,7 +95,7 @@ describe('agents on 127.0.0.1', () => {
     c.agents.get('node001')?.child.kill('SIGKILL');
     await agree(c, [2, 3], { ...all, node001: 'dead' }, 'node002');
     const log = c.agents.get('node002')?.records.map((r) => r.msg) ?? [];
-    expect(log).toEqual(expect.arrayContaining(['Node timeout: node001', 'Leader node001 timed out, initiating new election', 'Following new leader: node002']));
+    expect(log).toEqual(expect.arrayContaining(['Node timeout: node001', 'Leader node001 timed out, initiating new election', 'This agent (node002) is now the leader']));
 
     await c.start(1);
     await agree(c, [1, 2, 3], all, 'node001');

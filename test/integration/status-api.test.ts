@@ -86,7 +86,7 @@ describe('the status API', () => {
       await eventually(() => Promise.resolve(expect(stateOf(w.view(), 'node002')).toBe('alive')));
       await eventually(() => Promise.resolve(expect(w.view()?.leader).toMatchObject({ id: 'node001', self: true, quorum: { reached: true } })));
       expect(w.messages.slice(1).every((m) => m.type === 'patch')).toBe(true);
-      expect(w.view()?.events.map((e) => e.message)).toEqual(expect.arrayContaining(['New node discovered: node002', 'Following new leader: node001']));
+      expect(w.view()?.events.map((e) => e.message)).toEqual(expect.arrayContaining(['New node discovered: node002', 'This agent (node001) is now the leader']));
       // What the watcher built from patches is what the agent reports.
       const now = (await (await fetch(`http://${web}/v1/status`)).json()) as StatusSnapshot;
       expect(w.view()?.members.map((m) => [m.id, m.state])).toEqual(now.members.map((m) => [m.id, m.state]));

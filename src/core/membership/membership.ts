@@ -7,6 +7,7 @@
 import type { Rng } from '../rng.js';
 import { Awareness } from './awareness.js';
 import { BroadcastQueue } from './broadcasts.js';
+import { INCARNATION_CEILING, MAX_LOAD_SEQ_AHEAD_S, boundIncarnation } from './incarnation.js';
 import { PACKET_OVERHEAD, encodedSize } from './codec.js';
 import type { MembershipConfig } from './config.js';
 import {
@@ -25,8 +26,8 @@ import {
 import { Suspicion, expectedConfirmations, suspicionBounds } from './suspicion.js';
 import type { Address, Member, MemberLoad, MemberMeta, MemberState } from './types.js';
 
-/** Largest incarnation the wire carries. */
-const MAX_INCARNATION = 0xffffffff;
+/** Largest Load seq the wire carries. */
+const MAX_LOAD_SEQ = 0xffffffff;
 
 export type MemberEventType = 'join' | 'update' | 'suspect' | 'alive' | 'dead' | 'left' | 'reap';
 
@@ -68,6 +69,10 @@ export interface MembershipStats {
   suspicions: number;
   /** Times this member refuted a suspicion or death of itself. */
   refutes: number;
+  /** Claims ignored for an implausible number: an incarnation above the ceiling, a Load seq far ahead of our clock. */
+  claimsRefused: number;
+  /** Claims believed only up to a bound: an incarnation rising too far at once (see incarnation.ts). */
+  claimsBounded: number;
 }
 
 interface Probe {
@@ -123,7 +128,7 @@ export class Membership {
   private announceIntervalMs: number;
   private leaving = false;
   private out: Output = emptyOutput();
-  private readonly counts: MembershipStats = { probes: 0, indirectProbes: 0, suspicions: 0, refutes: 0 };
+  private readonly counts: MembershipStats = { probes: 0, indirectProbes: 0, suspicions: 0, refutes: 0, claimsRefused: 0, claimsBounded: 0 };
 
   constructor(init: MembershipInit) {
     this.id = init.id;
@@ -265,7 +270,7 @@ export class Membership {
   updateLoad(load: MemberLoad, now: number): Output {
     const self = this.self();
     // Whole seconds of the clock, so a restarted member's updates still count as newer.
-    this.loadSeq = Math.min(MAX_INCARNATION, Math.max(this.loadSeq + 1, Math.floor(now / 1000)));
+    this.loadSeq = Math.min(MAX_LOAD_SEQ, Math.max(this.loadSeq + 1, Math.floor(now / 1000)));
     self.load = { ...load, seq: this.loadSeq, heardAt: now };
     this.broadcasts.add(`load:${this.id}`, { type: MsgType.Load, id: this.id, seq: this.loadSeq, cpu: load.cpu, lagMs: load.lagMs });
     return this.flush();
@@ -330,7 +335,10 @@ export class Membership {
     if (r && id !== this.id) r.heardAt = now;
   }
 
-  private onAlive(m: Alive, now: number): void {
+  private onAlive(claim: Alive, now: number): void {
+    const incarnation = this.believe(claim.id, claim.incarnation);
+    if (incarnation === undefined) return;
+    const m = incarnation === claim.incarnation ? claim : { ...claim, incarnation };
     if (m.id === this.id) {
       const self = this.self();
       // A stale or foreign claim about us (an earlier life, a replay): outbid it.
@@ -369,11 +377,13 @@ export class Membership {
   }
 
   /** `via`: the address the message came from, when it came in a packet. */
-  private onSuspect(m: Suspect, now: number, via?: Address): void {
+  private onSuspect(claim: Suspect, now: number, via?: Address): void {
+    const incarnation = this.believe(claim.id, claim.incarnation);
+    const m = incarnation === claim.incarnation ? claim : { ...claim, incarnation: incarnation ?? -1 };
     if (m.id === this.id) {
       if (this.leaving) return;
       const self = this.self();
-      if (m.incarnation >= self.incarnation) {
+      if (incarnation !== undefined && m.incarnation >= self.incarnation) {
         this.awareness.apply(1);
         this.counts.refutes++;
         this.refute(self, m.incarnation, now);
@@ -382,7 +392,7 @@ export class Membership {
       return;
     }
     const r = this.records.get(m.id);
-    if (r === undefined || m.incarnation < r.incarnation || r.state === 'dead' || r.state === 'left') return;
+    if (incarnation === undefined || r === undefined || m.incarnation < r.incarnation || r.state === 'dead' || r.state === 'left') return;
     const running = this.suspicions.get(m.id);
     if (r.state === 'suspect' && running && running.incarnation === m.incarnation) {
       if (!running.confirm(m.from)) return;
@@ -396,11 +406,13 @@ export class Membership {
     if (m.from !== this.id) this.send(r.addr, { type: MsgType.Suspect, id: r.id, incarnation: m.incarnation, from: this.id });
   }
 
-  private onDead(m: Dead, now: number, via?: Address): void {
+  private onDead(claim: Dead, now: number, via?: Address): void {
+    const incarnation = this.believe(claim.id, claim.incarnation);
+    const m = incarnation === claim.incarnation ? claim : { ...claim, incarnation: incarnation ?? -1 };
     if (m.id === this.id) {
       if (this.leaving) return;
       const self = this.self();
-      if (m.incarnation >= self.incarnation) {
+      if (incarnation !== undefined && m.incarnation >= self.incarnation) {
         this.counts.refutes++;
         this.refute(self, m.incarnation, now);
       }
@@ -408,7 +420,7 @@ export class Membership {
       return;
     }
     const r = this.records.get(m.id);
-    if (r === undefined || m.incarnation < r.incarnation || r.state === 'left' || (r.state === 'dead' && !m.left)) return;
+    if (incarnation === undefined || r === undefined || m.incarnation < r.incarnation || r.state === 'left' || (r.state === 'dead' && !m.left)) return;
     this.declare(r, m.left ? 'left' : 'dead', m.incarnation, now);
     this.broadcasts.add(m.id, m);
   }
@@ -417,6 +429,11 @@ export class Membership {
     if (m.id === this.id) return;
     const r = this.records.get(m.id);
     if (r === undefined || (r.load && m.seq <= r.load.seq)) return;
+    // Whole seconds of the sender's clock: one far ahead of ours (a forgery) would hide every later update.
+    if (m.seq > Math.floor(now / 1000) + MAX_LOAD_SEQ_AHEAD_S) {
+      this.counts.claimsRefused++;
+      return;
+    }
     r.load = { cpu: m.cpu, lagMs: m.lagMs, seq: m.seq, heardAt: now };
     this.broadcasts.add(`load:${m.id}`, m);
   }
@@ -467,8 +484,8 @@ export class Membership {
 
   /** Raises our incarnation above `over` and tells everyone we are alive. */
   private refute(self: Record_, over: number, now: number): void {
-    // The wire carries u32: at the top (only a hostile peer gets there) we can no longer outbid.
-    self.incarnation = Math.min(over + 1, MAX_INCARNATION);
+    // Never above the ceiling that every member believes; at it (only many forgeries get there) we can no longer outbid.
+    self.incarnation = Math.min(over + 1, INCARNATION_CEILING);
     self.stateChangedAt = now;
     this.broadcasts.add(this.id, { type: MsgType.Alive, id: this.id, incarnation: self.incarnation, addr: self.addr, meta: self.meta });
   }
@@ -619,6 +636,21 @@ export class Membership {
   }
 
   // ---- helpers ----------------------------------------------------------------------
+
+  /**
+   * The incarnation to believe of a claim about `id` (see incarnation.ts), or
+   * undefined when it is refused; counts both. Claims about this member are
+   * held only to the ceiling: it refutes them at heard + 1.
+   */
+  private believe(id: string, claimed: number): number | undefined {
+    const b = boundIncarnation(claimed, id === this.id ? INCARNATION_CEILING : this.records.get(id)?.incarnation);
+    if (b.refused) {
+      this.counts.claimsRefused++;
+      return undefined;
+    }
+    if (b.bounded) this.counts.claimsBounded++;
+    return b.incarnation;
+  }
 
   private self(): Record_ {
     return this.records.get(this.id) as Record_;

@@ -5,7 +5,10 @@
  * never opens. Several keys make rotation possible: the first seals, every
  * one is tried to open.
  *
- * A sealed frame is `"DE" (0x44 0x45) | version 1 | 12-byte nonce | ciphertext | 16-byte tag`.
+ * A sealed frame is `"DE" (0x44 0x45) | version 2 | 12-byte nonce | ciphertext | 16-byte tag`,
+ * the ciphertext holding the sender's clock (u64 ms since the epoch) and
+ * then the frame, so the time is authenticated with it: the receiver drops
+ * frames outside its replay window and repeats of a nonce (replay-guard.ts).
  * Plain frames must therefore never start with "DE"; an agent without keys
  * takes such a frame for an encrypted peer it cannot read.
  *
@@ -16,25 +19,33 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 const MAGIC_0 = 0x44; // 'D'
 const MAGIC_1 = 0x45; // 'E'
-/** Version of the sealed-frame layout; on the wire: append only. */
-const VERSION = 1;
+/** Version of the sealed-frame layout; on the wire: append only (1: no sender time; 2: sender time inside). */
+const VERSION = 2;
 const HEADER_BYTES = 3;
 const NONCE_BYTES = 12;
+const TIME_BYTES = 8;
 const TAG_BYTES = 16;
 const KEY_BYTES = 32;
-const SEAL_OVERHEAD = HEADER_BYTES + NONCE_BYTES + TAG_BYTES;
+const SEAL_OVERHEAD = HEADER_BYTES + NONCE_BYTES + TIME_BYTES + TAG_BYTES;
 
 /**
  * Why `open` refused a frame; the caller counts drops by it.
  * - `unencrypted`: this ring has keys and the frame is not sealed (a peer without `encrypt_key`).
  * - `decrypt`: a sealed frame that no key opens: another key, another cluster, tampered or truncated.
- * - `seal-version`: a sealed frame of a layout this agent does not know (a newer agent).
+ * - `seal-version`: a sealed frame of a layout this agent does not know (an older or newer agent).
  * - `not-encrypted-expected`: this ring has no keys and the frame is sealed (a peer with `encrypt_key`).
  */
 export type DropReason = 'unencrypted' | 'decrypt' | 'seal-version' | 'not-encrypted-expected';
 
-/** What `open` makes of a frame: its plaintext, or why it was dropped. Test with `'dropped' in result`. */
-export type Opened = { readonly plain: Uint8Array } | { readonly dropped: DropReason };
+/**
+ * What `open` makes of a frame: its plaintext, or why it was dropped. Test
+ * with `'dropped' in result`. A sealed frame also gives its sender's clock
+ * (`sentAt`, ms since the epoch) and its nonce, both authenticated, for the
+ * replay guard; a plain frame (no keys) has neither.
+ */
+export type Opened =
+  | { readonly plain: Uint8Array; readonly sentAt?: number; readonly nonce?: Uint8Array }
+  | { readonly dropped: DropReason };
 
 export class Keyring {
   private readonly keys: readonly Buffer[];
@@ -58,21 +69,28 @@ export class Keyring {
     return this.keys.length > 0;
   }
 
-  /** Bytes `seal` adds to a frame: 0 without keys, else 31 (header 3, nonce 12, tag 16). */
+  /** Bytes `seal` adds to a frame: 0 without keys, else 39 (header 3, nonce 12, sender time 8, tag 16). */
   get overhead(): number {
     return this.encrypted ? SEAL_OVERHEAD : 0;
   }
 
-  /** The frame sealed with the first key under a fresh random nonce; `plain` itself without keys. */
-  seal(plain: Uint8Array): Uint8Array {
+  /**
+   * The frame sealed with the first key under a fresh random nonce, stamped
+   * with `nowMs` (the sender's clock, ms since the epoch; default now);
+   * `plain` itself without keys.
+   */
+  seal(plain: Uint8Array, nowMs: number = Date.now()): Uint8Array {
     const key = this.keys[0];
     if (key === undefined) return plain;
     const nonce = randomBytes(NONCE_BYTES);
     const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
     cipher.setAAD(this.aad);
+    const time = Buffer.alloc(TIME_BYTES);
+    time.writeBigUInt64BE(BigInt(Math.max(0, Math.floor(nowMs))));
+    const head = cipher.update(time);
     const body = cipher.update(plain);
     const last = cipher.final();
-    return Buffer.concat([Buffer.from([MAGIC_0, MAGIC_1, VERSION]), nonce, body, last, cipher.getAuthTag()]);
+    return Buffer.concat([Buffer.from([MAGIC_0, MAGIC_1, VERSION]), nonce, head, body, last, cipher.getAuthTag()]);
   }
 
   /** The plaintext of `frame`, or the reason it is dropped; never throws. */
@@ -88,14 +106,18 @@ export class Keyring {
     const body = bytes.subarray(HEADER_BYTES + NONCE_BYTES, bytes.length - TAG_BYTES);
     const tag = bytes.subarray(bytes.length - TAG_BYTES);
     for (const key of this.keys) {
-      const plain = tryOpen(key, nonce, body, tag, this.aad);
-      if (plain !== null) return { plain };
+      const opened = tryOpen(key, nonce, body, tag, this.aad);
+      if (opened === null) continue;
+      // A time past 2^53 ms cannot be compared exactly; no clock is there, so it is as good as stale (0).
+      const time = opened.readBigUInt64BE(0);
+      const sentAt = time > BigInt(Number.MAX_SAFE_INTEGER) ? 0 : Number(time);
+      return { plain: opened.subarray(TIME_BYTES), sentAt, nonce };
     }
     return { dropped: 'decrypt' };
   }
 }
 
-function tryOpen(key: Buffer, nonce: Buffer, body: Buffer, tag: Buffer, aad: Buffer): Uint8Array | null {
+function tryOpen(key: Buffer, nonce: Buffer, body: Buffer, tag: Buffer, aad: Buffer): Buffer | null {
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
     decipher.setAAD(aad);

@@ -1,6 +1,8 @@
 /**
  * Follows who leads, by re-running the pure election on each change of
- * membership, and logs every change in GoCluster's words.
+ * membership, and logs every change in GoCluster's words ("Following new
+ * leader: X"), or, when this agent is the new leader, "This agent (X) is now
+ * the leader".
  */
 import { elect, type Election } from '../../core/election/leader.js';
 import type { Member } from '../../core/membership/types.js';
@@ -18,6 +20,8 @@ export class Leadership {
   private view: LeaderView;
 
   constructor(
+    /** This agent's id: its own leadership is worded apart. */
+    private readonly selfId: string,
     private readonly log: Logger,
     private readonly events: EventLog,
     readonly expected: number,
@@ -50,8 +54,9 @@ export class Leadership {
       this.log.warn(`Leader ${before.leader} timed out, initiating new election`);
     }
     if (next.leader !== null) {
-      this.log.info(`Following new leader: ${next.leader}`, { seen: next.quorum.seen, needed: next.quorum.needed });
-      this.events.add('leader', next.leader, `Following new leader: ${next.leader}`);
+      const line = next.leader === this.selfId ? `This agent (${next.leader}) is now the leader` : `Following new leader: ${next.leader}`;
+      this.log.info(line, { seen: next.quorum.seen, needed: next.quorum.needed });
+      this.events.add('leader', next.leader, line);
     } else {
       this.log.warn(`No leader: ${next.reason}`);
       this.events.add('leader', null, `No leader: ${next.reason}`);

@@ -27,7 +27,7 @@ import { isIP } from 'node:net';
 import { formatHostPort, type HostPort } from '../../config/values.js';
 import { ListenFailedError } from '../../errors.js';
 import type { Logger } from '../../ops/log.js';
-import { closeQuietly, closeSocket, listenFailed, MAX_DATAGRAM_BYTES, reasonOf, setRecvBuffer, unmapped, type PacketHandler } from './udp-transport.js';
+import { closeQuietly, closeSocket, listenFailed, MAX_DATAGRAM_BYTES, reasonOf, setRecvBuffer, unmapped, type OversizeHandler, type PacketHandler } from './udp-transport.js';
 
 export interface MulticastOptions {
   /** Group address: IPv4 (224.0.0.0/4) or IPv6 (ff00::/8, on a udp6 socket). */
@@ -47,6 +47,8 @@ export interface MulticastOptions {
   readonly log: Logger;
   /** Receives every announcement heard, this socket's own included; it should not throw. */
   readonly onPacket: PacketHandler;
+  /** Told of each datagram dropped unread for its size; it should not throw. */
+  readonly onOversize?: OversizeHandler;
 }
 
 export interface MulticastCounters {
@@ -150,13 +152,20 @@ export class MulticastDiscovery {
   }
 
   private receive(msg: Buffer, rinfo: RemoteInfo): void {
+    const from = { host: unmapped(rinfo.address), port: rinfo.port };
     if (msg.length > MAX_DATAGRAM_BYTES) {
       this.count.droppedOversize++;
+      try {
+        this.opts.onOversize?.(msg.length, from);
+      } catch (e) {
+        this.count.handlerFailed++;
+        this.opts.log.error('discovery oversize handler failed', { error: e });
+      }
       return;
     }
     this.count.received++;
     try {
-      this.opts.onPacket(msg, { host: unmapped(rinfo.address), port: rinfo.port });
+      this.opts.onPacket(msg, from);
     } catch (e) {
       this.count.handlerFailed++;
       this.opts.log.error('discovery packet handler failed', { error: e });

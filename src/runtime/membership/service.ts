@@ -8,7 +8,7 @@ import { randomInt } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { AgentConfig } from '../../config/load.js';
 import { seededRng } from '../../core/rng.js';
-import { clusterTag, decodePacket, decodePushPull, encodePackets, encodePushPull } from '../../core/membership/codec.js';
+import { clusterTag, decodePushPull, encodePackets, encodePushPull } from '../../core/membership/codec.js';
 import { PROFILES } from '../../core/membership/config.js';
 import { Membership, type MemberEvent, type MembershipStats, type Output } from '../../core/membership/membership.js';
 import type { PushPull } from '../../core/membership/messages.js';
@@ -17,10 +17,13 @@ import { EventLog } from '../../ops/event-log.js';
 import type { Logger } from '../../ops/log.js';
 import type { Part } from '../lifecycle.js';
 import { advertiseAddress } from './advertise.js';
+import { ForeignClusterNotice } from './foreign-cluster.js';
+import { openFrame, readDatagram } from './inbound.js';
 import { Keyring } from './keyring.js';
 import { Leadership, type LeaderView } from './leadership.js';
 import { LoadSampler } from './load-sampler.js';
 import { MulticastDiscovery } from './multicast.js';
+import { ReplayGuard } from './replay-guard.js';
 import { Backoff, resolveSeeds } from './seeds.js';
 import { StreamServer, exchange } from './tcp-stream.js';
 import { Traffic, type Channel } from './traffic.js';
@@ -39,6 +42,9 @@ export class MembershipService implements Part {
   private readonly changeListeners = new Set<() => void>();
   private core: Membership | undefined;
   private keyring: Keyring;
+  /** Kept across reloads (a new key ring keeps the nonces already seen). */
+  private readonly replays = new ReplayGuard(Date.now());
+  private readonly foreign: ForeignClusterNotice;
   private readonly tag: number;
   private readonly udp: UdpTransport;
   private readonly streams: StreamServer;
@@ -58,9 +64,11 @@ export class MembershipService implements Part {
     const { agent, cluster } = config;
     this.keyring = keyringOf(config);
     this.tag = clusterTag(cluster.name);
+    this.foreign = new ForeignClusterNotice(cluster.name, this.tag);
     // The TCP listener binds first and fails for a second agent on this port, so UDP may share it with discovery.
     this.udp = new UdpTransport({ host: agent.bind_address, port: agent.port, log, reuseAddr: true });
     this.udp.onPacket((bytes, from) => this.onPacket(bytes, from, 'udp'));
+    this.udp.onOversize((size) => this.onOversize(size, 'udp'));
     this.streams = new StreamServer({ host: agent.bind_address, port: agent.port, log, handle: (payload) => this.onStream(payload) });
     if (cluster.multicast_group !== '') {
       const iface = multicastInterface(cluster.multicast_interface, agent.bind_address, cluster.multicast_group);
@@ -71,9 +79,10 @@ export class MembershipService implements Part {
         ...(iface !== undefined ? { interfaceAddress: iface } : {}),
         log,
         onPacket: (bytes, from) => this.onPacket(bytes, from, 'multicast'),
+        onOversize: (size) => this.onOversize(size, 'multicast'),
       });
     }
-    this.leadership = new Leadership(log, this.events, cluster.expect || config.nodes.length, cluster.leader_preempt, Date.now());
+    this.leadership = new Leadership(agent.id, log, this.events, cluster.expect || config.nodes.length, cluster.leader_preempt, Date.now());
   }
 
   /** Every member known, this agent included. */
@@ -92,7 +101,7 @@ export class MembershipService implements Part {
 
   /** What the core did: probes, suspicions, refutes. */
   stats(): MembershipStats {
-    return this.core?.stats ?? { probes: 0, indirectProbes: 0, suspicions: 0, refutes: 0 };
+    return this.core?.stats ?? { probes: 0, indirectProbes: 0, suspicions: 0, refutes: 0, claimsRefused: 0, claimsBounded: 0 };
   }
 
   /** The advertised gossip address, once started. */
@@ -142,7 +151,9 @@ export class MembershipService implements Part {
     this.leadership.update(this.core.members(), Date.now());
     this.after(ALONE_WARNING_MS, () => {
       if (this.core && this.core.liveCount === 1 && (this.multicast || this.config.nodes.length > 0)) {
-        this.log.warn('no other agent heard yet', { multicast: this.multicast ? `${cluster.multicast_group}:${cluster.discovery_port}` : 'off', seeds: this.config.nodes.length });
+        const foreign = this.foreign.describe();
+        if (foreign !== undefined) this.log.warn(`no agent of this cluster heard yet: ${foreign}`);
+        else this.log.warn('no other agent heard yet', { multicast: this.multicast ? `${cluster.multicast_group}:${cluster.discovery_port}` : 'off', seeds: this.config.nodes.length });
       }
     });
     this.every(2000, () => this.core && this.apply(this.core.updateLoad(this.sampler.sample(), Date.now())));
@@ -186,25 +197,50 @@ export class MembershipService implements Part {
 
   // ---- inputs -----------------------------------------------------------------
 
+  /** Every datagram that arrives is counted in once and, unless its messages reach the core, dropped once with its reason. */
   private onPacket(bytes: Uint8Array, from: Address, channel: Channel): void {
     const core = this.core;
     if (!core || !this.running) return;
     this.traffic.received(channel, bytes.length);
-    const opened = this.keyring.open(bytes);
-    if ('dropped' in opened) return this.traffic.drop(opened.dropped);
-    const decoded = decodePacket(opened.plain, this.tag);
-    if (!decoded.ok) return this.traffic.drop(decoded.reason);
-    this.traffic.messages('in', decoded.value);
-    this.apply(core.receive(from, decoded.value, Date.now()));
+    const now = Date.now();
+    const read = readDatagram(bytes, { keyring: this.keyring, guard: this.replays, tag: this.tag, now, windowMs: this.config.cluster.replay_window });
+    if ('dropped' in read) {
+      if (read.dropped === 'cluster' && read.plain) this.foreignPacket(from, read.plain);
+      return this.traffic.drop(read.dropped);
+    }
+    this.traffic.messages('in', read.messages);
+    this.apply(core.receive(from, read.messages, now));
+  }
+
+  /** A datagram over the size limit, dropped by the socket unread: counted like any other drop. */
+  private onOversize(size: number, channel: Channel): void {
+    if (!this.running) return;
+    this.traffic.received(channel, size);
+    this.traffic.drop('oversize');
+  }
+
+  /** The plaintext of a sealed (or, without keys, plain) frame; undefined when dropped, the drop counted. */
+  private open(bytes: Uint8Array): Uint8Array | undefined {
+    const opened = openFrame(bytes, this.keyring, this.replays, Date.now(), this.config.cluster.replay_window);
+    if ('dropped' in opened) {
+      this.traffic.drop(opened.dropped);
+      return undefined;
+    }
+    return opened.plain;
+  }
+
+  private foreignPacket(from: Address, frame: Uint8Array): void {
+    const warning = this.foreign.record(from, frame, Date.now());
+    if (warning !== undefined) this.log.warn(warning);
   }
 
   private onStream(payload: Uint8Array): Uint8Array | null {
     const core = this.core;
     if (!core || !this.running) return null;
     this.traffic.received('tcp', payload.length);
-    const opened = this.keyring.open(payload);
-    if ('dropped' in opened) return this.traffic.drop(opened.dropped), null;
-    const decoded = decodePushPull(opened.plain, this.tag);
+    const plain = this.open(payload);
+    if (plain === undefined) return null;
+    const decoded = decodePushPull(plain, this.tag);
     if (!decoded.ok) return this.traffic.drop(decoded.reason), null;
     this.traffic.messages('in', [decoded.value]);
     const { reply, output } = core.receivePushPull(decoded.value, Date.now());
@@ -253,10 +289,13 @@ export class MembershipService implements Part {
       this.traffic.messages('out', [message]);
       const reply = await exchange(to, sealed, { timeoutMs: 5000 });
       this.traffic.received('tcp', reply.length);
-      const opened = this.keyring.open(reply);
-      if ('dropped' in opened) throw new Error(`reply dropped: ${opened.dropped}`);
-      const decoded = decodePushPull(opened.plain, this.tag);
-      if (!decoded.ok) throw new Error(`reply dropped: ${decoded.reason}`);
+      const plain = this.open(reply);
+      if (plain === undefined) throw new Error('reply dropped (counted by reason)');
+      const decoded = decodePushPull(plain, this.tag);
+      if (!decoded.ok) {
+        this.traffic.drop(decoded.reason);
+        throw new Error(`reply dropped: ${decoded.reason}`);
+      }
       this.traffic.messages('in', [decoded.value]);
       if (this.core && this.running) this.apply(this.core.receivePushPullReply(decoded.value, Date.now()));
       return true;

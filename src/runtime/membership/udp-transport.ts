@@ -17,6 +17,8 @@ export const MAX_DATAGRAM_BYTES = 1500;
 const RECV_BUFFER_BYTES = 4 * 1024 * 1024;
 
 export type PacketHandler = (bytes: Uint8Array, from: HostPort) => void;
+/** Told of each datagram dropped unread for being larger than MAX_DATAGRAM_BYTES, with its size. */
+export type OversizeHandler = (size: number, from: HostPort) => void;
 
 export interface UdpCounters {
   /** Datagrams handed to the packet handler. */
@@ -37,6 +39,7 @@ export class UdpTransport {
   /** A udp6 socket reaches IPv4 peers only by their IPv4-mapped addresses. */
   private readonly udp6: boolean;
   private handler: PacketHandler = () => undefined;
+  private oversize: OversizeHandler = () => undefined;
   private readonly count: UdpCounters = { received: 0, droppedOversize: 0, handlerFailed: 0, sent: 0, sendFailed: 0 };
 
   /**
@@ -61,6 +64,11 @@ export class UdpTransport {
   /** Sets the one function that receives every datagram (replacing any earlier one); it should not throw. */
   onPacket(handler: PacketHandler): void {
     this.handler = handler;
+  }
+
+  /** Sets the one function told of each datagram dropped for its size (replacing any earlier one); it should not throw. */
+  onOversize(handler: OversizeHandler): void {
+    this.oversize = handler;
   }
 
   /** Binds the socket; rejects with ListenFailedError when the address cannot be bound. */
@@ -112,13 +120,20 @@ export class UdpTransport {
   }
 
   private receive(msg: Buffer, rinfo: RemoteInfo): void {
+    const from = { host: unmapped(rinfo.address), port: rinfo.port };
     if (msg.length > MAX_DATAGRAM_BYTES) {
       this.count.droppedOversize++;
+      try {
+        this.oversize(msg.length, from);
+      } catch (e) {
+        this.count.handlerFailed++;
+        this.opts.log.error('membership oversize handler failed', { error: e });
+      }
       return;
     }
     this.count.received++;
     try {
-      this.handler(msg, { host: unmapped(rinfo.address), port: rinfo.port });
+      this.handler(msg, from);
     } catch (e) {
       this.count.handlerFailed++;
       this.opts.log.error('membership packet handler failed', { error: e });

@@ -73,6 +73,7 @@ multicast_ttl = 4
 multicast_interface = 10.1.2.3
 encrypt_key = ${KEY}
 encrypt_keys = ${KEY2}
+replay_window = 45s
 expect = 5
 leader_preempt = no
 [gossip]
@@ -103,6 +104,7 @@ b = "[fe80::1]:7002"
       multicast_interface: '10.1.2.3',
       encrypt_key: KEY,
       encrypt_keys: [KEY2],
+      replay_window: 45_000,
       expect: 5,
       leader_preempt: false,
     });
@@ -195,7 +197,7 @@ describe('errors name the file, the line, the key and what is valid', () => {
     expect(problems('[agent]\nconstructor = 1\n__proto__ = 2\n[cluster]\ntoString = 3\n')).toEqual([
       'cluster.conf:2: [agent] constructor: unknown key; [agent] takes id, bind_address, port, advertise_address, web, data_dir, roles, log_level, log_format, api_token, api_token_reads, stop_timeout',
       'cluster.conf:3: [agent] __proto__: unknown key; [agent] takes id, bind_address, port, advertise_address, web, data_dir, roles, log_level, log_format, api_token, api_token_reads, stop_timeout',
-      'cluster.conf:5: [cluster] toString: unknown key; [cluster] takes name, discovery_port, multicast_group, multicast_ttl, multicast_interface, encrypt_key, encrypt_keys, expect, leader_preempt',
+      'cluster.conf:5: [cluster] toString: unknown key; [cluster] takes name, discovery_port, multicast_group, multicast_ttl, multicast_interface, encrypt_key, encrypt_keys, replay_window, expect, leader_preempt',
     ]);
   });
 

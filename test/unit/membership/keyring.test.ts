@@ -17,9 +17,9 @@ describe('keyring', () => {
     const ring = new Keyring([OLD], 'proxy');
     const sealed = ring.seal(text('ping node2'));
     expect(ring.encrypted).toBe(true);
-    expect(ring.overhead).toBe(31);
-    expect(sealed.length).toBe('ping node2'.length + 31);
-    expect([...sealed.subarray(0, 3)]).toEqual([0x44, 0x45, 1]);
+    expect(ring.overhead).toBe(39);
+    expect(sealed.length).toBe('ping node2'.length + 39);
+    expect([...sealed.subarray(0, 3)]).toEqual([0x44, 0x45, 2]);
     expect(plainOf(ring.open(sealed))).toBe('ping node2');
     expect(plainOf(ring.open(ring.seal(new Uint8Array(0))))).toBe('');
   });
@@ -51,7 +51,7 @@ describe('keyring', () => {
   it('a truncated sealed frame is a decrypt drop', () => {
     const ring = new Keyring([OLD], 'proxy');
     const sealed = ring.seal(text('suspect'));
-    for (const length of [2, 3, 30, sealed.length - 1]) expect(ring.open(sealed.subarray(0, length))).toEqual({ dropped: 'decrypt' });
+    for (const length of [2, 3, 30, 38, sealed.length - 1]) expect(ring.open(sealed.subarray(0, length))).toEqual({ dropped: 'decrypt' });
   });
 
   it('a frame of another cluster does not open, even with the same key', () => {
@@ -59,10 +59,21 @@ describe('keyring', () => {
     expect(new Keyring([OLD], 'db').open(sealed)).toEqual({ dropped: 'decrypt' });
   });
 
-  it('a sealed frame of an unknown layout version is a seal-version drop', () => {
-    const sealed = Uint8Array.from(new Keyring([OLD], 'proxy').seal(text('ping')));
-    sealed[2] = 2;
-    expect(new Keyring([OLD], 'proxy').open(sealed)).toEqual({ dropped: 'seal-version' });
+  it('a sealed frame of another layout version (1, without sender time, or an unknown one) is a seal-version drop', () => {
+    for (const version of [1, 3, 255]) {
+      const sealed = Uint8Array.from(new Keyring([OLD], 'proxy').seal(text('ping')));
+      sealed[2] = version;
+      expect(new Keyring([OLD], 'proxy').open(sealed)).toEqual({ dropped: 'seal-version' });
+    }
+  });
+
+  it("a sealed frame carries its sender's clock and its nonce, authenticated with it", () => {
+    const ring = new Keyring([OLD], 'proxy');
+    const sealed = ring.seal(text('ping'), 1_700_000_000_123);
+    const opened = ring.open(sealed);
+    expect(opened).toMatchObject({ sentAt: 1_700_000_000_123 });
+    expect(Buffer.from((opened as { nonce: Uint8Array }).nonce)).toEqual(Buffer.from(sealed.subarray(3, 15)));
+    expect(plainOf(opened)).toBe('ping');
   });
 
   it('a keyed agent drops a plain frame as unencrypted', () => {
