@@ -70,6 +70,11 @@ export class DataDirLockedError extends AgentError {
   readonly code = 'DINC_DATA_DIR_LOCKED';
 }
 
+/** The Raft term on disk is at or above 2^48 (adopted from a forged message by an earlier version): no election can follow it. */
+export class RaftTermExhaustedError extends AgentError {
+  readonly code = 'DINC_RAFT_TERM_EXHAUSTED';
+}
+
 /** A write or fsync of the Raft log failed (ENOSPC, EIO): the store stays read-only until the agent restarts. */
 export class StorageFailedError extends AgentError {
   readonly code = 'DINC_STORAGE_FAILED';

@@ -52,5 +52,10 @@ export const RAFT_FAMILIES: readonly Family[] = [
   counter('dinc_raft_wal_fsyncs_total', 'Flushes (fdatasync) of the Raft write-ahead log; fewer than saves means saves are batched.', 'wal_fsyncs'),
   counter('dinc_raft_messages_sent_total', 'Raft messages sent to other members.', 'messages_sent'),
   counter('dinc_raft_messages_received_total', 'Raft messages received from other members.', 'messages_received'),
+  counter(
+    'dinc_raft_messages_refused_total',
+    'Raft messages refused as implausible (a term or index at or over 2^48, a term too far ahead, a timeout-now not from the leader): forged, most likely.',
+    'messages_refused',
+  ),
   gauge('dinc_raft_storage_failed', 'Whether the Raft storage failed (1) and this member stopped taking part, or works (0).', (r) => (r.storage_failure === null ? 0 : 1)),
 ];

@@ -146,6 +146,8 @@ export interface RaftRoleStatus {
     readonly wal_fsyncs: number;
     readonly messages_sent: number;
     readonly messages_received: number;
+    /** Raft messages refused as implausible: a term or index at or over 2^48, a term jumping too far, a timeout-now not from the leader. */
+    readonly messages_refused: number;
   };
 }
 

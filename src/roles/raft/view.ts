@@ -48,6 +48,7 @@ export function raftSlot(src: ViewSources): RaftRoleStatus {
       wal_fsyncs: c.walFsyncs,
       messages_sent: c.messagesSent,
       messages_received: c.messagesReceived,
+      messages_refused: status ? Object.values(status.refused).reduce((sum, n) => sum + n, 0) : 0,
     },
   };
 }

@@ -30,6 +30,7 @@ const BRIEFED = [
   'dinc_raft_wal_fsyncs_total',
   'dinc_raft_messages_sent_total',
   'dinc_raft_messages_received_total',
+  'dinc_raft_messages_refused_total',
   'dinc_raft_storage_failed',
 ];
 
@@ -79,6 +80,7 @@ describe('the raft metric families', () => {
       dinc_raft_wal_fsyncs_total: 46988,
       dinc_raft_messages_sent_total: 301220,
       dinc_raft_messages_received_total: 299874,
+      dinc_raft_messages_refused_total: 2,
       dinc_raft_storage_failed: 0,
     });
     expect(text).toContain('# TYPE dinc_raft_proposals_total counter');
