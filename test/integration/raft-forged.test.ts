@@ -9,12 +9,16 @@
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
 import { encodeRaftMessages } from '../../src/core/raft/codec.js';
-import type { Message } from '../../src/core/raft/types.js';
+import { MAX_TERM } from '../../src/core/raft/plausible.js';
+import { bootstrapState, type Message } from '../../src/core/raft/types.js';
+import { WalStorage } from '../../src/runtime/raft/wal-storage.js';
 import { createHello } from '../../src/runtime/raft/transport-auth.js';
 import { RAFT_MAGIC } from '../../src/runtime/raft/transport-frame.js';
-import { killAgents } from '../support/agent-process.js';
+import { killAgents, spawnAgent } from '../support/agent-process.js';
 import { eventually } from '../support/eventually.js';
+import { memoryLogger } from '../support/memory-log.js';
 import { LoopbackGroup } from '../support/raft-loopback.js';
 
 afterEach(killAgents);
@@ -78,4 +82,18 @@ describe('forged Raft messages without a token', () => {
       }
     }, 10_000);
   }, 60_000);
+
+  it('a member whose stored term is at the ceiling (adopted before this version) refuses to start with DINC_RAFT_TERM_EXHAUSTED and says how to recover', async () => {
+    const group = await LoopbackGroup.create(1);
+    const n1 = group.member('n1');
+    const storage = await WalStorage.open(join(n1.dataDir, 'raft'), memoryLogger().log);
+    const { snapshot } = bootstrapState(['n1']);
+    await storage.save({ hardState: { term: MAX_TERM, vote: null, commit: 0 }, entries: [], ...(snapshot ? { snapshot } : {}) });
+    await storage.close();
+    const agent = await spawnAgent(['raft', '--config', n1.conf]);
+    expect(await agent.exited).toBe(1);
+    expect(agent.stderr()).toMatch(/stored Raft term 281474976710656 is at or above the ceiling/);
+    expect(agent.stderr()).toMatch(/DINC_RAFT_TERM_EXHAUSTED/);
+    expect(agent.stderr()).toMatch(/raft remove/);
+  }, 30_000);
 });
