@@ -70,6 +70,11 @@ export class DataDirLockedError extends AgentError {
   readonly code = 'DINC_DATA_DIR_LOCKED';
 }
 
+/** The Raft term on disk is at or above 2^48 (adopted from a forged message by an earlier version): no election can follow it. */
+export class RaftTermExhaustedError extends AgentError {
+  readonly code = 'DINC_RAFT_TERM_EXHAUSTED';
+}
+
 /** `dinc-agent ready` waited its `--timeout` and the agent still cannot serve; the message says why. */
 export class NotReadyError extends AgentError {
   readonly code = 'DINC_NOT_READY';

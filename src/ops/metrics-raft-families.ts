@@ -54,5 +54,10 @@ export const RAFT_FAMILIES: readonly Family[] = [
   counter('dinc_raft_messages_received_total', 'Raft messages received from other members.', 'messages_received'),
   counter('dinc_raft_storage_retries_total', 'Attempts at a Raft log write that failed with a transient error (out of space, descriptors or memory) and were retried.', 'storage_retries'),
   gauge('dinc_raft_storage_retrying', 'Whether a Raft log write waits on a transient disk error (1) and this member waits with it, or not (0).', (r) => (r.storage_retrying ? 1 : 0)),
+  counter(
+    'dinc_raft_messages_refused_total',
+    'Raft messages refused as implausible (a term or index at or over 2^48, a term too far ahead, a timeout-now not from the leader): forged, most likely.',
+    'messages_refused',
+  ),
   gauge('dinc_raft_storage_failed', 'Whether the Raft storage failed (1) and this member stopped taking part, or works (0).', (r) => (r.storage_failure === null ? 0 : 1)),
 ];

@@ -26,6 +26,7 @@ const COUNTERS: Readonly<Record<RequiredCounters, true>> = {
   wal_fsyncs: true,
   messages_sent: true,
   messages_received: true,
+  messages_refused: true,
 };
 const NUMBERS = ['term', 'commit_index', 'applied_index', 'last_index', 'snapshot_index', 'keys'] as const satisfies readonly (keyof RaftRoleStatus)[];
 

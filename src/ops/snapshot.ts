@@ -159,6 +159,8 @@ export interface RaftRoleStatus {
     readonly wal_fsyncs: number;
     readonly messages_sent: number;
     readonly messages_received: number;
+    /** Raft messages refused as implausible: a term or index at or over 2^48, a term jumping too far, a timeout-now not from the leader. */
+    readonly messages_refused: number;
     /** Attempts at a WAL write that failed transiently and were retried. Absent from older agents. */
     readonly storage_retries?: number;
   };

@@ -14,6 +14,8 @@ import type { Outgoing } from './leader.js';
 import { RaftLog } from './log.js';
 import type { ReadRequest } from './read-only.js';
 import { voteResult } from './quorum.js';
+import { implausible, noRefusals, storedTermProblem } from './plausible.js';
+import type { RefusalReason } from './plausible.js';
 import { Outbox } from './ready.js';
 import type { SoftState } from './ready.js';
 import type {
@@ -62,6 +64,8 @@ export class RaftNode {
   /** Highest index the application reported applied. */
   private appliedIndex: number;
   private readonly outbox: Outbox;
+  /** Messages refused before they could change anything (plausible.ts), by reason. */
+  private readonly refusals = noRefusals();
 
   constructor(
     private readonly config: RaftConfig,
@@ -70,6 +74,8 @@ export class RaftNode {
   ) {
     const problems = raftConfigProblems(config);
     if (problems.length > 0) throw new Error(`invalid raft config: ${problems.join('; ')}`);
+    const stored = storedTermProblem(persisted.hardState);
+    if (stored !== null) throw new Error(`raft: ${stored}`);
     this.id = config.id;
     this.log = new RaftLog(persisted);
     this.term = persisted.hardState.term;
@@ -114,6 +120,11 @@ export class RaftNode {
   /** A message from another server. Stale, foreign and malformed messages change nothing they must not. */
   step(m: Message): void {
     if (m.to !== this.id || m.from === this.id) return;
+    const refused = implausible(m, this.term) ?? this.refuseTimeoutNow(m);
+    if (refused !== null) {
+      this.refusals[refused]++;
+      return;
+    }
     // A forwarded client command is not Raft state: its term neither deposes nor is stale.
     if (m.type === 'propose') {
       if (this.refuseProposal() === null) for (const data of m.entries) this.appendAsLeader({ term: this.term, index: this.log.lastIndex() + 1, kind: 'normal', data });
@@ -279,6 +290,7 @@ export class RaftNode {
       applied: this.appliedIndex,
       lastIndex: this.log.lastIndex(),
       conf: { voters: [...this.conf.voters], learners: [...this.conf.learners] },
+      refused: { ...this.refusals },
       ...(progress ? { progress } : {}),
     };
   }
@@ -398,6 +410,12 @@ export class RaftNode {
     }
   }
 
+  /** A timeout-now is honoured only from the leader this voter follows, in its term; anything else could only be forged. */
+  private refuseTimeoutNow(m: Message): RefusalReason | null {
+    if (m.type !== 'timeout-now') return null;
+    return m.term === this.term && this.role === 'follower' && m.from === this.lead && this.promotable() ? null : 'timeout-now';
+  }
+
   /** Acts on the election's outcome so far; returns true if it is decided. */
   private tallyVotes(): boolean {
     const result = voteResult(this.conf, this.votes);
@@ -476,8 +494,8 @@ export class RaftNode {
         this.follower.handle(m);
         return;
       case 'timeout-now':
-        // The leader hands over: campaign at once, past pre-vote and stickiness.
-        if (m.from === this.lead) this.campaign('vote', true);
+        // The leader hands over (refuseTimeoutNow checked it is ours): campaign at once, past pre-vote and stickiness.
+        this.campaign('vote', true);
         return;
       case 'read-index':
         this.send({ type: 'read-index-resp', to: m.from, ctx: m.ctx, index: 0 });

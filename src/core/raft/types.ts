@@ -5,6 +5,7 @@
  * apply and which reads may now be served. No I/O, no clocks, no Math.random:
  * time is counted in ticks and randomness comes from an injected Rng.
  */
+import type { RefusedCounts } from './plausible.js';
 
 export type NodeId = string;
 
@@ -224,6 +225,8 @@ export interface RaftStatus {
   readonly applied: number;
   readonly lastIndex: number;
   readonly conf: ConfState;
+  /** Messages refused as implausible (a term or index past the ceiling, a forged timeout-now, ...), by reason: see plausible.ts. */
+  readonly refused: RefusedCounts;
   /** Leader only: each other member's match index and whether it is receiving a snapshot. */
   readonly progress?: Readonly<Record<NodeId, { readonly match: number; readonly next: number; readonly snapshot: boolean }>>;
 }

@@ -13,10 +13,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { RaftNode } from '../../core/raft/node.js';
+import { storedTermProblem } from '../../core/raft/plausible.js';
 import type { ConfChange, Entry, HardState, Message, NodeId, PersistedState, RaftConfig, RaftStatus, Ready, Refusal, Snapshot } from '../../core/raft/types.js';
 import type { Rng } from '../../core/rng.js';
 import { KvMachine } from '../../core/state/kv.js';
 import type { ClientSession, KvResult } from '../../core/state/kv-types.js';
+import { RaftTermExhaustedError } from '../../errors.js';
 import type { Logger } from '../../ops/log.js';
 import type { RaftStorage } from '../../runtime/raft/raft-storage.js';
 import { describeCondition, type StorageCondition } from '../../runtime/raft/storage-condition.js';
@@ -46,6 +48,11 @@ export interface HostCounters {
 
 const NO_COMMAND = new Uint8Array(0);
 
+const TERM_RECOVERY =
+  'If other members are healthy, remove this member (dinc-agent raft remove <id> on the leader), empty its [raft] data_dir and add it back (dinc-agent raft add). ' +
+  'If every member shows this, no leader can be elected again: read what you need with consistency=stale under the previous version, then form a new group on empty data directories. ' +
+  'Set [raft] token so that forged messages are refused at the transport (docs/raft.md, "Forged messages")';
+
 export class RaftHost {
   private readonly node: RaftNode;
   private machine = new KvMachine();
@@ -73,6 +80,8 @@ export class RaftHost {
     private readonly options: HostOptions,
     persisted: PersistedState,
   ) {
+    const stored = storedTermProblem(persisted.hardState);
+    if (stored !== null) throw new RaftTermExhaustedError(`${stored}. ${TERM_RECOVERY}`);
     this.node = new RaftNode(options.raft, persisted, options.rng);
     this.sessionClient = `${options.raft.id}~${randomUUID()}`;
     this.savedHardState = persisted.hardState;

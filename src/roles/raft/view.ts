@@ -57,6 +57,7 @@ export function raftSlot(src: ViewSources): RaftRoleStatus {
       messages_sent: c.messagesSent,
       messages_received: c.messagesReceived,
       storage_retries: c.walRetries,
+      messages_refused: status ? Object.values(status.refused).reduce((sum, n) => sum + n, 0) : 0,
     },
   };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { noRefusals } from '../../../src/core/raft/plausible.js';
 import type { RaftStatus } from '../../../src/core/raft/types.js';
 import { agentNotReady } from '../../../src/ops/readiness.js';
 import { notReady } from '../../../src/roles/raft/readiness.js';
@@ -6,7 +7,7 @@ import { RemovalCheck, type PeerAnswer } from '../../../src/roles/raft/removal-c
 import { memoryLogger } from '../../support/memory-log.js';
 
 const status = (over: Partial<RaftStatus> = {}): RaftStatus =>
-  ({ id: 'n3', role: 'follower', term: 4, leader: 'n1', commit: 10, applied: 10, lastIndex: 10, conf: { voters: ['n1', 'n2', 'n3'], learners: [] }, ...over });
+  ({ id: 'n3', role: 'follower', term: 4, leader: 'n1', commit: 10, applied: 10, lastIndex: 10, conf: { voters: ['n1', 'n2', 'n3'], learners: [] }, refused: noRefusals(), ...over });
 const ok = { kind: 'ok' } as const;
 
 describe('a Raft member is ready once it can serve', () => {
