@@ -3,7 +3,9 @@
  * that can change state (any method but GET, HEAD and OPTIONS) needs
  * `Authorization: Bearer <token>`, on every listener; with `[agent]
  * api_token_reads = true`, reads need it too, except the probes in
- * OPEN_PATHS. Without a token, everything is open.
+ * OPEN_PATHS. Without a token, everything is open to clients that are not
+ * browsers: a browser page of another origin may never change state or open
+ * a WebSocket (a page on any site could otherwise write to 127.0.0.1).
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -33,12 +35,19 @@ export const TOKEN_ENV = `DINC_API_TOKEN`;
 
 const HOW_TO_PASS = `send the header "Authorization: Bearer <[agent] api_token>" (the CLI: --token <token>, or the ${TOKEN_ENV} environment variable)`;
 
-/** Throws the 401 when `req` to `path` needs the token under `auth` and does not carry it. */
+/**
+ * Throws a 403 when a browser sends `req` on behalf of a page of another
+ * origin and it changes state or upgrades to a WebSocket; then the 401 when
+ * `req` to `path` needs the token under `auth` and does not carry it.
+ */
 export function checkAccess(req: IncomingMessage, path: string, auth: ApiAuth | undefined): void {
+  const isRead = READ_METHODS.has(req.method ?? 'GET');
+  if ((!isRead || req.headers.upgrade !== undefined) && fromOtherOrigin(req)) {
+    throw new HttpError(403, 'DINC_CROSS_ORIGIN', `a page of another origin (${String(req.headers.origin).slice(0, 100)}) may not change state or open a WebSocket here`);
+  }
   if (auth === undefined) return;
   const token = auth.token();
   if (token === '') return;
-  const isRead = READ_METHODS.has(req.method ?? 'GET');
   if (isRead && (!auth.reads() || OPEN_PATHS.has(path))) return;
   requireToken(req, token, isRead ? 'reads need a token here ([agent] api_token_reads = true)' : 'this request changes state and needs a token');
 }
@@ -53,5 +62,17 @@ export function requireToken(req: IncomingMessage, token: string, why = 'this en
   if (a.length !== b.length || !timingSafeEqual(a, b)) {
     const what = header === '' ? 'no token was given' : 'the token given is not this agent\'s';
     throw new HttpError(401, 'DINC_UNAUTHORIZED', `${why}, and ${what}: ${HOW_TO_PASS}`);
+  }
+}
+
+/** Whether a browser marks `req` as sent for a page whose origin is not this listener's (`Origin` host differs from `Host`). */
+function fromOtherOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return false;
+  if (origin === 'null') return true;
+  try {
+    return new URL(origin).host !== (req.headers.host ?? '').toLowerCase();
+  } catch {
+    return true;
   }
 }

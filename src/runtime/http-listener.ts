@@ -6,7 +6,7 @@
  * does), lets requests in flight finish, and when told to let go, closes
  * whatever connections are left.
  */
-import type { IncomingMessage, Server } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo, Socket } from 'node:net';
 import { formatHostPort, type HostPort } from '../config/values.js';
@@ -65,8 +65,9 @@ export class HttpListener implements Part {
       try {
         checkAccess(req, (req.url ?? '/').split('?')[0] as string, opts.auth);
       } catch (e) {
-        const body = `${JSON.stringify({ error: { code: (e as HttpError).code, message: (e as HttpError).message } })}\n`;
-        socket.end(`HTTP/1.1 401 Unauthorized\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+        const { status, code, message } = e as HttpError;
+        const body = `${JSON.stringify({ error: { code, message } })}\n`;
+        socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
         return;
       }
       opts.upgrade(req, socket, head);

@@ -98,4 +98,22 @@ describe.each(['web', 'raft'])('the %s listener with [agent] api_token set', (na
       settings.token = TOKEN;
     }
   });
+
+  it('a browser page of another origin may not change state, token or not; its own origin may', async () => {
+    const put = (origin: string, token?: string): Promise<Response> =>
+      fetch(`${listener().base}/v1/kv/k`, { method: 'PUT', body: '{}', headers: { origin, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+    settings.token = '';
+    try {
+      for (const origin of ['http://evil.example', 'null', `http://localhost:${listener().port}`]) {
+        const res = await put(origin);
+        expect(res.status, origin).toBe(403);
+        expect(await res.json()).toMatchObject({ error: { code: 'DINC_CROSS_ORIGIN' } });
+      }
+      expect((await put(listener().base)).status).toBe(200);
+      expect((await fetch(`${listener().base}/v1/kv/k`, { headers: { origin: 'http://evil.example' } })).status).toBe(200);
+    } finally {
+      settings.token = TOKEN;
+    }
+    expect((await put('http://evil.example', TOKEN)).status).toBe(403);
+  });
 });
