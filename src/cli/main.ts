@@ -74,11 +74,15 @@ export function buildProgram(io: CliIO, done: (code: ExitCode) => void): Command
     .action(async (id: string | undefined, opts: RaftTarget) => done(await raftTransferLeader(id, raftTarget(opts), io)));
 
   const config = program.command('config').description('work with cluster.conf files');
-  addConfigFlags(config.command('validate').description('check a config file and report every problem').argument('[file]', 'the file to check (or --config)')).action(
-    async (file: string | undefined, opts: Record<string, unknown>) => {
-      done(await configValidate(file ?? (opts.config as string | undefined), overridesFrom(opts), io));
-    },
-  );
+  addConfigFlags(
+    config
+      .command('validate')
+      .description('check a config file and report every problem, and every warning (such as a listener beyond loopback without authentication)')
+      .argument('[file]', 'the file to check (or --config)')
+      .option('--strict', 'fail (exit 2) on warnings too'),
+  ).action(async (file: string | undefined, opts: Record<string, unknown>) => {
+    done(await configValidate(file ?? (opts.config as string | undefined), { overrides: overridesFrom(opts), strict: opts.strict === true }, io));
+  });
 
   program
     .command('members')
