@@ -2,11 +2,13 @@
 // Bundle with esbuild into one CommonJS file, turn it into a blob with the
 // very Node binary it is injected into (tools/sea-base, Node 24 LTS), strip
 // that binary *before* injecting (stripping after corrupts it), inject with
-// postject. Works offline once `npm ci` has run in tools/sea-base.
-import { execFileSync } from 'node:child_process';
+// postject. The first build fetches the Node 24 base through npm (`npm ci` in
+// tools/sea-base); later builds work offline.
+import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { withoutHarmlessWarnings } from './postject-output.mjs';
 
 const root = join(import.meta.dirname, '..');
 const dist = join(root, 'dist');
@@ -42,13 +44,20 @@ run(baseNode, ['--experimental-sea-config', seaConfig], { stdio: ['ignore', 'ign
 
 copyFileSync(baseNode, output);
 run('strip', [output]);
-run(process.execPath, [
+// postject's stderr is passed on without its known harmless warnings (see postject-output.mjs); all of it when it fails.
+const inject = spawnSync(process.execPath, [
   join(root, 'node_modules', 'postject', 'dist', 'cli.js'),
   output,
   'NODE_SEA_BLOB',
   blob,
   '--sentinel-fuse',
   'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2',
-], { stdio: ['ignore', 'ignore', 'inherit'] });
+], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+if (inject.status !== 0) {
+  process.stderr.write(inject.stderr ?? '');
+  throw new Error(`postject failed (exit ${inject.status ?? inject.signal})`);
+}
+const shown = withoutHarmlessWarnings(inject.stderr).trim();
+if (shown !== '') process.stderr.write(`${shown}\n`);
 
 console.log(`built ${output} (${execFileSync(output, ['--version'], { encoding: 'utf8' }).trim()})`);

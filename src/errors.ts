@@ -50,9 +50,21 @@ export class AgentUnreachableError extends AgentError {
   readonly code = 'DINC_AGENT_UNREACHABLE';
 }
 
-/** The agent answered a command's request with an error. */
+/** The agent answered a command's request with something that is not an answer: not JSON, not its error shape, or another version's. */
 export class AgentRequestError extends AgentError {
   readonly code = 'DINC_AGENT_ERROR';
+}
+
+/** The agent answered a command's request with an error in its common shape: its own code and message, passed on as they came. */
+export class AgentAnswerError extends AgentError {
+  constructor(
+    readonly code: string,
+    message: string,
+    /** The HTTP status of the answer. */
+    readonly status: number,
+  ) {
+    super(message);
+  }
 }
 
 /** The agent ended a stream a command was following: it is stopping, or it dropped a reader too slow to keep up. */

@@ -42,41 +42,48 @@ export function buildProgram(io: CliIO, done: (code: ExitCode) => void): Command
     },
   );
 
+  // Positional options: after a subcommand's name, `--config` is the subcommand's (the file to read the address from), not the parent's.
   const raft = addConfigFlags(
     program.command('raft').description('run the agent with the raft role added (as start does); or, with a subcommand, change and show the Raft group'),
-  ).action(async (opts: Record<string, unknown>) => {
-    done(await start({ config: opts.config as string | undefined, overrides: overridesFrom(opts), role: 'raft' }, io));
-  });
+  )
+    .enablePositionalOptions()
+    .action(async (opts: Record<string, unknown>) => {
+      done(await start({ config: opts.config as string | undefined, overrides: overridesFrom(opts), role: 'raft' }, io));
+    });
+  /** The subcommand's target; `raft --config FILE list-peers` counts too. */
+  const raftTarget = (opts: RaftTarget): RaftTarget => ({ ...opts, config: opts.config ?? (raft.opts().config as string | undefined) });
   const raftCommand = (name: string, description: string): Command =>
     raft
       .command(name)
       .description(description)
       .option('--addr <host:port>', "a member's Raft API (default: [raft] listen of --config, else 127.0.0.1:5001)")
-      .option('--config <file>', 'read the Raft API address from this cluster.conf')
+      .option('--config <file>', 'read the Raft API address, and [agent] api_token, from this cluster.conf')
+      .option('--token <token>', 'the [agent] api_token, if set (default: env DINC_API_TOKEN, else [agent] api_token of --config)')
       .option('--json', 'print the answer as JSON');
   raftCommand('list-peers', "list the group's members: Consul's columns (node, id, address, state, voter, commit index, trails leader by)").action(
-    async (opts: RaftTarget) => done(await raftListPeers(opts, io)),
+    async (opts: RaftTarget) => done(await raftListPeers(raftTarget(opts), io)),
   );
   raftCommand('add', 'add a member: a learner first, a voter once it has caught up')
     .argument('<id>', "the new member's [agent] id")
     .argument('<address>', 'its Raft listener, host:port')
-    .option('--token <token>', 'the [agent] api_token, if set (or env DINC_API_TOKEN)')
-    .action(async (id: string, address: string, opts: RaftTarget) => done(await raftAdd(id, address, opts, io)));
+    .action(async (id: string, address: string, opts: RaftTarget) => done(await raftAdd(id, address, raftTarget(opts), io)));
   raftCommand('remove', 'remove a member (the leader included: it hands over first)')
     .argument('<id>', "the member's [agent] id")
-    .option('--token <token>', 'the [agent] api_token, if set (or env DINC_API_TOKEN)')
-    .action(async (id: string, opts: RaftTarget) => done(await raftRemove(id, opts, io)));
+    .action(async (id: string, opts: RaftTarget) => done(await raftRemove(id, raftTarget(opts), io)));
   raftCommand('transfer-leader', 'hand leadership to a member (default: the most caught-up voter)')
     .argument('[id]', 'the member to lead')
-    .option('--token <token>', 'the [agent] api_token, if set (or env DINC_API_TOKEN)')
-    .action(async (id: string | undefined, opts: RaftTarget) => done(await raftTransferLeader(id, opts, io)));
+    .action(async (id: string | undefined, opts: RaftTarget) => done(await raftTransferLeader(id, raftTarget(opts), io)));
 
   const config = program.command('config').description('work with cluster.conf files');
-  addConfigFlags(config.command('validate').description('check a config file and report every problem').argument('[file]', 'the file to check (or --config)')).action(
-    async (file: string | undefined, opts: Record<string, unknown>) => {
-      done(await configValidate(file ?? (opts.config as string | undefined), overridesFrom(opts), io));
-    },
-  );
+  addConfigFlags(
+    config
+      .command('validate')
+      .description('check a config file and report every problem, and every warning (such as a listener beyond loopback without authentication)')
+      .argument('[file]', 'the file to check (or --config)')
+      .option('--strict', 'fail (exit 2) on warnings too'),
+  ).action(async (file: string | undefined, opts: Record<string, unknown>) => {
+    done(await configValidate(file ?? (opts.config as string | undefined), { overrides: overridesFrom(opts), strict: opts.strict === true }, io));
+  });
 
   program
     .command('members')
@@ -109,8 +116,8 @@ export function buildProgram(io: CliIO, done: (code: ExitCode) => void): Command
     .description('tell the running agent to join the agents at the given addresses')
     .argument('<address...>', 'gossip address host:port of an agent to join (port default: [agent] port)')
     .option('--addr <host:port>', "the agent's HTTP API (default: [agent] web of --config, else 127.0.0.1:8080)")
-    .option('--config <file>', 'read the API address from this cluster.conf')
-    .option('--token <token>', 'the [agent] api_token, if the agent has one (or env DINC_API_TOKEN)')
+    .option('--config <file>', 'read the API address, and [agent] api_token, from this cluster.conf')
+    .option('--token <token>', 'the [agent] api_token, if the agent has one (default: env DINC_API_TOKEN, else [agent] api_token of --config)')
     .action(async (addresses: string[], opts: { addr?: string; config?: string; token?: string }) => done(await join(addresses, opts, io)));
 
   program
@@ -120,7 +127,7 @@ export function buildProgram(io: CliIO, done: (code: ExitCode) => void): Command
     .option('--config <file>', 'read the API address from this cluster.conf')
     .addOption(new Option('--level <level>', 'the lowest level to show, whatever the agent logs itself').choices(LOG_LEVELS).default('info'))
     .option('--json', "print the agent's JSON records instead of text lines")
-    .option('--token <token>', 'the [agent] api_token, if the agent has one (or env DINC_API_TOKEN)')
+    .option('--token <token>', 'the [agent] api_token, if the agent has one (default: env DINC_API_TOKEN, else [agent] api_token of --config)')
     .action(async (opts: { addr?: string; config?: string; level: LogLevel; json?: boolean; token?: string }) => done(await monitor(opts, io)));
 
   program

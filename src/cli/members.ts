@@ -1,6 +1,6 @@
 /** `dinc-agent members`: the cluster's members as this agent sees them (Consul's columns, plus the leader). */
 import { ExitCode } from '../errors.js';
-import { agentUrl, callAgent, type AgentTarget } from './agent-client.js';
+import { agentEndpoint, callAgent, type AgentTarget } from './agent-client.js';
 import type { CliIO } from './io.js';
 
 interface MemberRow {
@@ -12,8 +12,7 @@ interface MemberRow {
 }
 
 export async function members(opts: AgentTarget & { readonly json?: boolean }, io: CliIO): Promise<ExitCode> {
-  const base = await agentUrl(opts, io.hostname());
-  const answer = (await callAgent(base, '/v1/members')) as { members: MemberRow[] };
+  const answer = (await callAgent(await agentEndpoint(opts, io), '/v1/members')) as { members: MemberRow[] };
   if (opts.json) {
     io.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
     return ExitCode.Ok;

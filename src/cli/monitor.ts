@@ -4,24 +4,23 @@
  * until the agent ends the stream (DINC_STREAM_ENDED, exit 1).
  */
 import { get, type IncomingMessage } from 'node:http';
-import { AgentRequestError, AgentStreamEndedError, AgentUnreachableError, ExitCode } from '../errors.js';
+import { AgentStreamEndedError, AgentUnreachableError, ExitCode } from '../errors.js';
 import { formatText, isLogLevel, type LogLevel } from '../ops/log.js';
-import { agentUrl, type AgentTarget } from './agent-client.js';
+import { answerError } from './agent-answer.js';
+import { agentEndpoint, type AgentTarget } from './agent-client.js';
 import { useColor, type CliIO } from './io.js';
 
 export interface MonitorOptions extends AgentTarget {
   readonly level: LogLevel;
   /** Print the agent's JSON records as they come instead of text lines. */
   readonly json?: boolean;
-  readonly token?: string;
 }
 
 /** How long the agent has to answer before the command gives up; the stream itself has no deadline. */
 const CONNECT_TIMEOUT_MS = 10_000;
 
 export async function monitor(opts: MonitorOptions, io: CliIO): Promise<ExitCode> {
-  const base = await agentUrl(opts, io.hostname());
-  const token = opts.token ?? io.env.DINC_API_TOKEN;
+  const { base, token } = await agentEndpoint(opts, io);
   const interrupted = new AbortController();
   const unsubscribe = (['SIGINT', 'SIGTERM'] as const).map((s) => io.signals.on(s, () => interrupted.abort()));
   try {
@@ -66,19 +65,9 @@ async function openStream(url: URL, token: string | undefined, interrupted: Abor
   if (res.statusCode !== 200) {
     let text = '';
     for await (const chunk of res as AsyncIterable<string>) text += chunk;
-    const err = errorOf(text);
-    throw new AgentRequestError(`${url.href} answered ${res.statusCode}: ${err?.message ?? text} (${err?.code ?? 'no code'})`);
+    throw answerError(res.statusCode ?? 0, text, url.href);
   }
   return res;
-}
-
-/** The `error` of the common error shape, if `text` has one. */
-function errorOf(text: string): { code?: string; message?: string } | undefined {
-  try {
-    return (JSON.parse(text) as { error?: { code?: string; message?: string } } | null)?.error;
-  } catch {
-    return undefined;
-  }
 }
 
 /** The stream's lines, without their newlines; blank lines skipped. */

@@ -1,14 +1,14 @@
 /**
  * `dinc-agent raft add|remove|transfer-leader|list-peers`: change and show
  * the Raft group through a member's Raft API (`--addr`, or `[raft] listen`
- * of `--config`). A follower forwards changes to the leader.
+ * of `--config`, with `[agent] api_token` of that file unless `--token` or
+ * DINC_API_TOKEN says otherwise). A follower forwards changes to the leader.
  */
 import { ExitCode } from '../errors.js';
-import { callAgent, raftUrl, type AgentTarget } from './agent-client.js';
+import { callAgent, raftEndpoint, type AgentTarget } from './agent-client.js';
 import type { CliIO } from './io.js';
 
 export interface RaftTarget extends AgentTarget {
-  readonly token?: string;
   readonly json?: boolean;
 }
 
@@ -32,8 +32,7 @@ interface PeerList {
 const CHANGE_TIMEOUT_MS = 75_000;
 
 export async function raftListPeers(opts: RaftTarget, io: CliIO): Promise<ExitCode> {
-  const base = await raftUrl(opts, io.hostname());
-  return show((await callAgent(base, '/v1/raft/peers')) as PeerList, opts, io);
+  return show((await callAgent(await raftEndpoint(opts, io), '/v1/raft/peers')) as PeerList, opts, io);
 }
 
 export async function raftAdd(id: string, address: string, opts: RaftTarget, io: CliIO): Promise<ExitCode> {
@@ -49,10 +48,8 @@ export async function raftTransferLeader(to: string | undefined, opts: RaftTarge
 }
 
 async function change(opts: RaftTarget, io: CliIO, path: string, method: string, body?: object): Promise<ExitCode> {
-  const base = await raftUrl(opts, io.hostname());
-  const token = opts.token ?? io.env.DINC_API_TOKEN;
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
-  const answer = (await callAgent(base, path, { method, headers, ...(body && { body: JSON.stringify(body) }) }, CHANGE_TIMEOUT_MS)) as PeerList;
+  const headers = { 'content-type': 'application/json' };
+  const answer = (await callAgent(await raftEndpoint(opts, io), path, { method, headers, ...(body && { body: JSON.stringify(body) }) }, CHANGE_TIMEOUT_MS)) as PeerList;
   return show(answer, opts, io);
 }
 

@@ -1,5 +1,5 @@
 /** `dinc-agent start`: load the config, then run the agent until a stop signal. */
-import { loadConfig, type AgentConfig, type Override } from '../config/load.js';
+import { checkConfigFile, type CheckedConfig, type Override } from '../config/load.js';
 import type { RoleName } from '../roles/index.js';
 import type { ExitCode } from '../errors.js';
 import { Logger } from '../ops/log.js';
@@ -14,26 +14,28 @@ export interface StartOptions {
 }
 
 export async function start(opts: StartOptions, io: CliIO): Promise<ExitCode> {
-  const load = async (): Promise<AgentConfig> => {
+  const check = async (): Promise<CheckedConfig> => {
     const input = { overrides: opts.overrides, hostname: io.hostname() };
-    const config = await loadConfig(opts.config, input);
+    const checked = await checkConfigFile(opts.config, input);
     const role = opts.role;
-    if (role === undefined || config.agent.roles.includes(role)) return config;
-    const roles = { flag: role, section: 'agent' as const, key: 'roles', value: [...config.agent.roles, role].join(',') };
-    return loadConfig(opts.config, { ...input, overrides: [...opts.overrides, roles] });
+    if (role === undefined || checked.config.agent.roles.includes(role)) return checked;
+    const roles = { flag: role, section: 'agent' as const, key: 'roles', value: [...checked.config.agent.roles, role].join(',') };
+    return checkConfigFile(opts.config, { ...input, overrides: [...opts.overrides, roles] });
   };
-  const config = await load();
+  const { config, warnings } = await check();
   const log = Logger.create(io.stderr, {
     level: config.agent.log_level,
     format: config.agent.log_format,
     color: useColor(io.stderr, io.env),
   });
   if (opts.config === undefined) log.info('no --config given: running on the defaults, as a cluster of one');
+  // Said at every start: running without authentication beyond loopback is allowed, never silent.
+  for (const warning of warnings) log.warn(warning);
   return runAgent(config, {
     log,
     signals: io.signals,
     exitNow: (code) => io.exitNow(code),
-    reloadConfig: load,
+    reloadConfig: async () => (await check()).config,
     monotonicMs: () => performance.now(),
   });
 }

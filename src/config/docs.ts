@@ -1,6 +1,6 @@
 /** Renders docs/configuration.md from the schema, so the reference cannot drift from the code. */
 import { PROFILES, PROFILE_NAMES, type MembershipConfig, type ProfileName } from '../core/membership/config.js';
-import { ROLE_NAMES } from '../roles/index.js';
+import { AVAILABLE_ROLES, ROLE_NAMES } from '../roles/index.js';
 import { formatDuration } from './units.js';
 import { NODES_SECTION, SCHEMA, type SectionName, type Setting } from './schema.js';
 
@@ -11,7 +11,7 @@ const SECTION_INTRO: Record<SectionName, string> = {
   registry: 'The registry role (service registry with TTL heartbeats).',
   node: 'The node role (worker that sheds load to its best peer).',
   balancer: 'The balancer role (proxy to the workers).',
-  raft: 'The Raft role (replicated key/value store, locks and queues).',
+  raft: 'The Raft role: a replicated, durable key/value store kept by a Raft group of agents (see docs/raft.md). Locks and queues come later; this build has the key/value store only. Run it with `dinc-agent raft` or `roles = raft`.',
 };
 
 function row(key: string, s: Setting<unknown>): string {
@@ -72,7 +72,10 @@ export function renderConfigDocs(): string {
     '',
     'Unknown sections and keys are errors (with a did-you-mean), and so is a key set twice. Every',
     'problem is reported at once as `file:line: [section] key = value: what is valid`, and the agent',
-    'exits with code 2. Check a file without starting anything: `dinc-agent config validate cluster.conf`.',
+    'exits with code 2. Check a file without starting anything: `dinc-agent config validate cluster.conf`;',
+    'it also warns about what is valid but unwise (a listener beyond loopback without authentication, a',
+    '`[nodes]` list without this agent), and `--strict` fails on those warnings too. The agent logs the',
+    'same warnings at start.',
     '',
     'Command-line flags override the file. GoCluster\'s single-dash spelling works too',
     '(`dinc-agent -config cluster.conf -bind-address 0.0.0.0 -port 7946 -web 0.0.0.0:8080`).',
@@ -84,8 +87,8 @@ export function renderConfigDocs(): string {
   ];
   for (const [section, keys] of Object.entries(SCHEMA) as [SectionName, Record<string, Setting<unknown>>][]) {
     out.push(`## [${section}]`, '', SECTION_INTRO[section]);
-    if ((ROLE_NAMES as readonly string[]).includes(section)) {
-      out.push('The section is read and checked now; the role itself is not in this build yet (see `[agent] roles`).');
+    if ((ROLE_NAMES as readonly string[]).includes(section) && !(AVAILABLE_ROLES as readonly string[]).includes(section)) {
+      out.push('This role is coming; it is not in this build. The section is read and checked, but nothing runs it yet, and `[agent] roles` refuses it.');
     }
     out.push('', '| key | type | default | reload | flag | meaning |', '|---|---|---|---|---|---|');
     for (const [key, s] of Object.entries(keys)) out.push(row(key, s));

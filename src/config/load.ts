@@ -6,6 +6,7 @@
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { ConfigInvalidError, ConfigUnreadableError } from '../errors.js';
+import { exposures } from './exposure.js';
 import { clip, parseIni, quote, type IniEntry } from './ini.js';
 import { ID_PATTERN, NODES_SECTION, SCHEMA, settingOf, settings, type SectionName, type SectionValues, type Setting } from './schema.js';
 import { didYouMean } from './suggest.js';
@@ -34,10 +35,21 @@ export interface ConfigInput {
   readonly hostname: string;
 }
 
+/** A valid config and what is worth fixing in it all the same, each warning with its place: `cluster.conf:3: ...`. */
+export interface CheckedConfig {
+  readonly config: AgentConfig;
+  readonly warnings: readonly string[];
+}
+
 /** Reads the file (when a path is given) and builds the config. */
 export async function loadConfig(path: string | undefined, input: Omit<ConfigInput, 'file'>): Promise<AgentConfig> {
-  if (path === undefined) return buildConfig(input);
-  return buildConfig({ ...input, file: { path, text: await readConfigFile(path) } });
+  return (await checkConfigFile(path, input)).config;
+}
+
+/** Reads the file (when a path is given) and checks it: the config and its warnings. */
+export async function checkConfigFile(path: string | undefined, input: Omit<ConfigInput, 'file'>): Promise<CheckedConfig> {
+  if (path === undefined) return checkConfig(input);
+  return checkConfig({ ...input, file: { path, text: await readConfigFile(path) } });
 }
 
 /** Largest config file read; anything bigger is surely not a cluster.conf. */
@@ -76,6 +88,11 @@ type Where = { readonly line: number } | { readonly flag: string };
 
 /** Builds the config; throws ConfigInvalidError listing every problem. */
 export function buildConfig(input: ConfigInput): AgentConfig {
+  return checkConfig(input).config;
+}
+
+/** Builds the config and lists its warnings; throws ConfigInvalidError listing every problem. */
+export function checkConfig(input: ConfigInput): CheckedConfig {
   const file = input.file?.path ?? '';
   const problems: { line: number; text: string }[] = [];
   const place = (w: Where | null): string => (w === null ? file || 'config' : 'line' in w ? `${file}:${w.line}` : w.flag);
@@ -86,12 +103,15 @@ export function buildConfig(input: ConfigInput): AgentConfig {
 
   const config = defaultConfig();
   const origin = new Map<string, Where>();
+  /** Values as the user wrote them, by `section.key`, so that messages echo `1s`, not `1000ms`. */
+  const written = new Map<string, string>();
   const values = config as unknown as Record<string, Record<string, unknown>>;
 
   const apply = (section: SectionName, key: string, s: Setting<unknown>, raw: string, where: Where): void => {
     try {
       (values[section] as Record<string, unknown>)[key] = s.type.parse(raw);
       origin.set(`${section}.${key}`, where);
+      written.set(`${section}.${key}`, raw.trim());
     } catch (e) {
       const message = (e as Error).message;
       if ('flag' in where) report(where, `${s.secret ? '<redacted>' : quote(raw)}: ${message}`, ' ');
@@ -163,7 +183,12 @@ export function buildConfig(input: ConfigInput): AgentConfig {
     else report(null, `the host name ${JSON.stringify(input.hostname)} is not a valid agent ID; set [agent] id`);
   }
 
-  for (const problem of crossChecks(config)) {
+  const shown = (key: string): string => {
+    const [section, name] = key.split('.') as [SectionName, string];
+    const s = settingOf(section, name);
+    return written.get(key) ?? (s ? s.type.show((values[section] as Record<string, unknown>)[name]) : '');
+  };
+  for (const problem of crossChecks(config, shown)) {
     report(origin.get(problem.key) ?? null, problem.text);
   }
 
@@ -171,7 +196,14 @@ export function buildConfig(input: ConfigInput): AgentConfig {
     problems.sort((a, b) => a.line - b.line);
     throw new ConfigInvalidError(problems.map((p) => p.text));
   }
-  return config;
+  const nodesLine = doc.sections.find((s) => s.name === NODES_SECTION)?.line;
+  const warnings = [
+    ...(config.nodes.length > 0 && !config.nodes.some((n) => n.id === config.agent.id)
+      ? [`${place(nodesLine === undefined ? null : { line: nodesLine })}: [nodes] lists ${config.nodes.length} agent${config.nodes.length === 1 ? '' : 's'} but not this one (${config.agent.id}): check [agent] id, or add this agent to [nodes] on every agent`]
+      : []),
+    ...exposures(config).map((e) => `${place(origin.get(e.key) ?? null)}: ${e.text}`),
+  ];
+  return { config, warnings };
 }
 
 function sectionOf(key: string): SectionName | undefined {
@@ -188,8 +220,11 @@ function unknownKeyHint(section: SectionName, key: string): string {
   return `[${section}] takes ${keys.join(', ')}`;
 }
 
+/** The value of `section.key` as the user wrote it, or as the docs write its default. */
+type Shown = (key: string) => string;
+
 /** Rules between settings; each problem names the key whose place is reported. */
-function crossChecks(config: AgentConfig): { key: string; text: string }[] {
+function crossChecks(config: AgentConfig, shown: Shown): { key: string; text: string }[] {
   const out: { key: string; text: string }[] = [];
   const { cluster, agent } = config;
   if (cluster.expect !== 0 && cluster.expect < config.nodes.length) {
@@ -208,17 +243,17 @@ function crossChecks(config: AgentConfig): { key: string; text: string }[] {
       text: `[agent] web = ${formatHostPort(agent.web)}: its TCP port is the gossip port ([agent] port = ${agent.port})`,
     });
   }
-  out.push(...raftChecks(config));
+  out.push(...raftChecks(config, shown));
   return out;
 }
 
-function raftChecks(config: AgentConfig): { key: string; text: string }[] {
+function raftChecks(config: AgentConfig, shown: Shown): { key: string; text: string }[] {
   const out: { key: string; text: string }[] = [];
   const { raft, agent } = config;
   if (raft.heartbeat_interval >= raft.election_timeout) {
     out.push({
       key: 'raft.heartbeat_interval',
-      text: `[raft] heartbeat_interval = ${raft.heartbeat_interval}ms: must be less than election_timeout (${raft.election_timeout}ms)`,
+      text: `[raft] heartbeat_interval = ${shown('raft.heartbeat_interval')}: must be less than election_timeout (${shown('raft.election_timeout')})`,
     });
   }
   if (raft.peers.length > 0 && !raft.peers.some((p) => p.id === agent.id)) {

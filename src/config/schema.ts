@@ -5,7 +5,7 @@
  * this table.
  */
 import { LOG_LEVELS } from '../ops/log.js';
-import { AVAILABLE_ROLES } from '../roles/index.js';
+import { AVAILABLE_ROLES, ROLE_NAMES } from '../roles/index.js';
 import { PROFILE_NAMES } from '../core/membership/config.js';
 import {
   boolean,
@@ -172,7 +172,7 @@ export const SCHEMA = {
     roles: setting({
       type: listOf(() => AVAILABLE_ROLES),
       default: [],
-      doc: 'Comma-separated roles this agent runs on top of membership.',
+      doc: `Comma-separated roles this agent runs on top of membership. This build runs ${AVAILABLE_ROLES.join(', ')}; ${ROLE_NAMES.filter((r) => !AVAILABLE_ROLES.includes(r)).join(', ')} are coming, and refused until then.`,
       reload: 'restart',
       flag: '--roles <list>',
     }),

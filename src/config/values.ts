@@ -246,11 +246,15 @@ export function peerList(idPattern: RegExp, idRule: string): ValueType<readonly 
         if (eq === -1) throw new RangeError(`'${item}' is not id=host:port, such as node1=10.0.0.1:5001`);
         if (!idPattern.test(id)) throw new RangeError(`'${id}' is not a node ID: ${idRule}`);
         if (peers.some((p) => p.id === id)) throw new RangeError(`lists '${id}' twice`);
+        let peer: RaftPeer;
         try {
-          peers.push({ id, ...parseHostPort(item.slice(eq + 1)) });
+          peer = { id, ...parseHostPort(item.slice(eq + 1)) };
         } catch (e) {
           throw new RangeError(`${id}: ${(e as Error).message}`);
         }
+        const twin = peers.find((p) => p.port === peer.port && p.host.toLowerCase() === peer.host.toLowerCase());
+        if (twin) throw new RangeError(`'${twin.id}' and '${id}' have the same address ${formatHostPort(peer)}: each member needs its own`);
+        peers.push(peer);
       }
       return peers;
     },

@@ -42,6 +42,7 @@ export interface ClusterEvent {
   readonly message: string;
 }
 
+/** The membership leader: the lowest node ID among the members seen alive, while a quorum is seen (not the Raft role's leader, which its group elects). */
 export interface LeaderStatus {
   readonly id: string | null;
   readonly self: boolean;
@@ -108,6 +109,11 @@ export interface StatusSnapshot {
   readonly counters: StatusCounters;
   /** One slot per role, filled by the role; empty until roles exist. */
   readonly roles: Readonly<Record<string, unknown>>;
+  /**
+   * What the operator should fix, one line each: listeners reachable beyond
+   * loopback without authentication. Absent from agents older than the field.
+   */
+  readonly warnings?: readonly string[];
 }
 
 /** A member of the Raft group as one member sees it; `match` and `lag` are known to the leader only. */

@@ -1,4 +1,5 @@
 /** Takes the status snapshot from the running agent's parts. */
+import { exposures } from '../config/exposure.js';
 import type { AgentConfig } from '../config/load.js';
 import { formatHostPort, type HostPort } from '../config/values.js';
 import { compareNatural } from '../core/election/natural-order.js';
@@ -24,7 +25,8 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 const tenths = (x: number): number => Math.round(x * 10) / 10;
 
 export function takeSnapshot(src: StatusSources, now = Date.now()): StatusSnapshot {
-  const { agent, cluster, gossip } = src.config();
+  const config = src.config();
+  const { agent, cluster, gossip } = config;
   const view = src.membership.leader();
   const self = agent.id;
   const web = src.web();
@@ -56,6 +58,7 @@ export function takeSnapshot(src: StatusSources, now = Date.now()): StatusSnapsh
     events: src.membership.events.list(),
     counters: countersOf(src.membership.traffic, src.membership.stats()),
     roles: src.roles(),
+    warnings: exposures(config).map((e) => e.text),
   };
 }
 

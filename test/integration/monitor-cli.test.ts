@@ -69,7 +69,7 @@ describe('dinc-agent monitor, in process', () => {
     const { web } = await inProcessAgent('a-token-of-24-characters');
     const io = fakeIO();
     expect(await main(['monitor', '--addr', web], io)).toBe(1);
-    expect(io.err()).toMatch(/answered 401: .*\(DINC_UNAUTHORIZED\) \(DINC_AGENT_ERROR\)\n$/);
+    expect(io.err()).toMatch(/^dinc-agent: [^\n{}]+ \(DINC_UNAUTHORIZED\)\n$/);
   });
 
   it('says so and exits 1 when the agent ends the stream', async () => {

@@ -22,7 +22,7 @@ async function cli(group: LoopbackGroup, via: string, ...args: string[]): Promis
       const { stdout } = await run(process.execPath, [BIN, 'raft', ...args, '--addr', `127.0.0.1:${group.member(via).raftPort}`], { timeout: 90_000 });
       return stdout;
     } catch (e) {
-      if (attempt >= 20 || !/answered 503: .*\((DINC_NO_LEADER|DINC_NOT_APPLIED)\)/.test(String((e as { stderr?: string }).stderr))) throw e;
+      if (attempt >= 20 || !/\((DINC_NO_LEADER|DINC_NOT_APPLIED)\)\n/.test(String((e as { stderr?: string }).stderr))) throw e;
       await new Promise((r) => setTimeout(r, 500));
     }
   }

@@ -81,7 +81,7 @@ describe('dinc-agent status against a real agent', () => {
     expect(await main(['status', '--addr', addr], io)).toBe(0);
     const out = io.out();
     expect(out).toMatch(/^Cluster: statustest {2}1 member: 1 alive/);
-    expect(out).toContain('Leader: node007 (own quorum: no cluster size set)');
+    expect(out).toContain('Leader (membership, lowest ID): node007 (own quorum: no cluster size set)');
     expect(out).toMatch(/^\* node007 +alive /m);
     expect(out).not.toContain('\x1b');
     for (const line of out.split('\n')) expect([...line].length).toBeLessThanOrEqual(80);

@@ -42,12 +42,13 @@ function agentParts(s: StatusSnapshot): Part[] {
 
 function leaderParts(s: StatusSnapshot): Part[] {
   const l = s.leader;
-  if (l.id === null) return [{ rank: ALWAYS, spans: [label('No leader'), span(l.reason, 'bad')] }];
+  // "membership": this leader is the lowest ID among the members alive; the Raft role's leader is another thing, shown in its own section.
+  if (l.id === null) return [{ rank: ALWAYS, spans: [label('No membership leader'), span(l.reason, 'bad')] }];
   const quorum = l.own_quorum
     ? span('(own quorum: no cluster size set)', 'muted')
     : span(`(quorum ${l.quorum.reached ? 'reached' : 'not reached'}: ${l.quorum.seen} seen, ${l.quorum.needed} needed)`, l.quorum.reached ? 'good' : 'bad');
   return [
-    { rank: ALWAYS, spans: [label('Leader'), span(l.id, 'mark'), { text: ' ' }, quorum] },
+    { rank: ALWAYS, spans: [label('Leader (membership, lowest ID)'), span(l.id, 'mark'), { text: ' ' }, quorum] },
     { rank: 1, spans: [span(`since ${clockTime(l.since)}`, 'muted')] },
     { rank: 0, spans: [span(`${l.changes} change${l.changes === 1 ? '' : 's'}`, 'muted')] },
   ];

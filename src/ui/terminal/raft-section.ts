@@ -28,7 +28,7 @@ function summaryParts(r: RaftRoleStatus): Part[] {
     // The disk's trouble is part of the state, so that it stays when the line is short (cut at its end, if need be).
     { rank: ALWAYS, spans: [...pair('state', span(r.state, STATE_TONE[r.state])), ...storageSpans(r)] },
     { rank: 8, spans: pair('term', span(String(r.term))) },
-    { rank: 7, spans: pair('leader', r.leader === null ? span('none', 'warn') : span(r.leader, 'mark')) },
+    { rank: 7, spans: pair('raft leader', r.leader === null ? span('none', 'warn') : span(r.leader, 'mark')) },
     { rank: 6, spans: pair('commit', span(String(r.commit_index))) },
     { rank: 5, spans: pair('applied', span(String(r.applied_index))) },
     { rank: 4, spans: pair('keys', span(String(r.keys))) },

@@ -13,6 +13,7 @@ import { membersTable } from './members-table.js';
 import { painter } from './palette.js';
 import { raftLines } from './raft-section.js';
 import { roleLines } from './roles.js';
+import { warningLines } from './warnings.js';
 
 export interface RenderOptions {
   /** Columns available. Default 80. */
@@ -23,12 +24,13 @@ export interface RenderOptions {
   readonly now?: Date;
 }
 
-/** The lines of the view, uncoloured: the header, the members, recent events, the raft role's section, the other roles' summaries. */
+/** The lines of the view, uncoloured: the header, any warnings, the members, recent events, the raft role's section, the other roles' summaries. */
 export function statusLines(snapshot: StatusSnapshot, width: number, now: number): Line[] {
   const raft = raftSlotOf(snapshot.roles);
   const otherRoles = raft === null ? snapshot.roles : Object.fromEntries(Object.entries(snapshot.roles).filter(([role]) => role !== 'raft'));
   const sections = [
     headerLines(snapshot, width),
+    withTitle('Warnings', warningLines(snapshot.warnings ?? [], width), width),
     membersTable(snapshot.members, now, width),
     withTitle('Recent events', eventLines(snapshot.events, width), width),
     raft === null ? [] : withTitle('Raft', raftLines(raft, width), width),

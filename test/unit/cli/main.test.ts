@@ -73,7 +73,7 @@ describe('the CLI, parsed without a process', () => {
   });
 
   it('config validate reports a valid file on stdout', async () => {
-    const path = file('good.conf', '[cluster]\nname = proxy\n[nodes]\na = "h1:1"\nb = "h2:1"\n');
+    const path = file('good.conf', '[cluster]\nname = proxy\n[agent]\nbind_address = 127.0.0.1\n[nodes]\nnode001 = "h1:1"\nb = "h2:1"\n');
     const io = fakeIO();
     expect(await main(['config', 'validate', path], io)).toBe(0);
     expect(io.out()).toBe(`${path}: valid (agent node001, cluster proxy, 2 seeds)\n`);

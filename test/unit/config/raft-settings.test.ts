@@ -31,6 +31,19 @@ describe('[raft] settings', () => {
     expect(problems('[agent]\nroles = raft\nweb = 0.0.0.0:5001\n')[0]).toContain("[raft] listen = 0.0.0.0:5001: its TCP port is also [agent] web's");
   });
 
+  it('two peers at one address are flagged, whatever the case of the host name', () => {
+    expect(problems('[raft]\npeers = node1=10.0.0.1:5001, node2=10.0.0.1:5001\n')).toEqual([
+      "cluster.conf:2: [raft] peers = node1=10.0.0.1:5001, node2=10.0.0.1:5001: 'node1' and 'node2' have the same address 10.0.0.1:5001: each member needs its own",
+    ]);
+    expect(problems('[raft]\npeers = node1=db1.example.com:5001, node2=DB1.example.com:5001\n')[0]).toContain("'node1' and 'node2' have the same address");
+    expect(problems('[raft]\npeers = node1=10.0.0.1:5001, node2=10.0.0.1:5002\n')).toEqual([]);
+  });
+
+  it('a duration in a message is echoed as written (1s stays 1s), and a default as the docs write it', () => {
+    expect(problems('[raft]\nelection_timeout = 1s\nheartbeat_interval = 1s\n')).toEqual(['cluster.conf:3: [raft] heartbeat_interval = 1s: must be less than election_timeout (1s)']);
+    expect(problems('[raft]\nheartbeat_interval = 0.2s\n')).toEqual(['cluster.conf:2: [raft] heartbeat_interval = 0.2s: must be less than election_timeout (150ms)']);
+  });
+
   it('time in ticks: 10 ms ticks, heartbeat and election timeout in whole ticks', () => {
     expect(raftTiming(build('')).raft).toMatchObject({ id: 'node1', heartbeatTicks: 5, electionTicks: 15, catchUpEntries: 4096 });
     expect(raftTiming(build('[raft]\nsnapshot_threshold = 100000\n')).raft.catchUpEntries).toBe(5000);

@@ -43,7 +43,7 @@ describe('the raft section of the terminal view', () => {
 
   it('replaces the generic lines of the raft slot, and keeps them for the other roles', () => {
     const text = plain(fixture, 140);
-    expect(raftSection(text)[1]).toBe('state leader  term 7  leader node001  commit 48213  applied 48213  keys 1234  snapshot 40960  last 48215  listen 10.0.0.11:5001');
+    expect(raftSection(text)[1]).toBe('state leader  term 7  raft leader node001  commit 48213  applied 48213  keys 1234  snapshot 40960  last 48215  listen 10.0.0.11:5001');
     expect(text).not.toContain('members: [');
     expect(text).not.toContain('counters: {');
     expect(text).toMatch(/^Roles\nregistry\n {2}registrations: 4$/m);
@@ -87,7 +87,7 @@ describe('the raft section of the terminal view', () => {
   it("shows a follower's view: no leader known, no match or lag", () => {
     const members = slot.members.map((m) => ({ ...m, match: null, lag: null }));
     const text = plain(withRaft({ ...slot, state: 'candidate', leader: null, members }), 140);
-    expect(raftSection(text)[1]).toMatch(/^state candidate {2}term 7 {2}leader none {2}commit /);
+    expect(raftSection(text)[1]).toMatch(/^state candidate {2}term 7 {2}raft leader none {2}commit /);
     expect(rowOf(text, 'node003')).toMatch(/ +- +-$/);
   });
 
@@ -101,7 +101,7 @@ describe('the raft section of the terminal view', () => {
   it('leaves the section out of a group not formed yet, but for the summary', () => {
     const text = plain(withRaft({ ...slot, state: 'waiting', leader: null, term: 0, members: [] }), 140);
     expect(raftSection(text)).toHaveLength(2);
-    expect(raftSection(text)[1]).toMatch(/^state waiting {2}term 0 {2}leader none /);
+    expect(raftSection(text)[1]).toMatch(/^state waiting {2}term 0 {2}raft leader none /);
   });
 
   it('replaces control characters from the wire in the raft slot too', () => {

@@ -60,20 +60,35 @@ describe('renderStatus, the terminal view of a snapshot', () => {
     expect(header(24).split(/\s{2,}/)).toEqual(['MEMBER', 'STATE']);
   });
 
-  it('marks the leader and names its quorum', () => {
+  it('names the membership leader as such (the lowest ID), apart from any Raft leader, with its quorum', () => {
     const text = plain(fixture);
     expect(text).toMatch(/^\* node001 /m);
-    expect(text).toContain('Leader: node001 (quorum reached: 4 seen, 3 needed)');
+    expect(text).toContain('Leader (membership, lowest ID): node001 (quorum reached: 4 seen, 3 needed)');
   });
 
   it('says why there is no leader', () => {
     const reason = 'no quorum: sees 1 of the 3 members needed (majority of 5)';
     const text = plain({ ...fixture, leader: { ...fixture.leader, id: null, self: false, reason, quorum: { needed: 3, seen: 1, reached: false } } });
-    expect(text).toContain(`No leader: ${reason}`);
+    expect(text).toContain(`No membership leader: ${reason}`);
+  });
+
+  it('shows each warning in full, wrapped at words to the width, between the header and the members', () => {
+    const warning = 'gossip on 0.0.0.0:7946 is not authenticated (no [cluster] encrypt_key): anyone who can send it a packet can forge membership';
+    const all = lines(plain({ ...fixture, warnings: [warning] }, 60));
+    const at = all.indexOf('Warnings');
+    expect(at).toBeGreaterThan(2);
+    const block = all.slice(at + 1, all.findIndex((l, i) => i > at && l === ''));
+    expect(block).toEqual(['! gossip on 0.0.0.0:7946 is not authenticated (no [cluster]', '  encrypt_key): anyone who can send it a packet can forge', '  membership']);
+    expect(all.findIndex((l) => l.includes('MEMBER'))).toBeGreaterThan(at);
+  });
+
+  it('no warnings (or an agent older than the field): no Warnings section', () => {
+    expect(lines(plain({ ...fixture, warnings: [] }))).not.toContain('Warnings');
+    expect(lines(plain(fixture))).not.toContain('Warnings');
   });
 
   it('says when the agent is its own quorum', () => {
-    expect(plain({ ...fixture, leader: { ...fixture.leader, own_quorum: true } })).toContain('Leader: node001 (own quorum: no cluster size set)');
+    expect(plain({ ...fixture, leader: { ...fixture.leader, own_quorum: true } })).toContain('Leader (membership, lowest ID): node001 (own quorum: no cluster size set)');
   });
 
   it('counts "last seen" back from the snapshot time, or from `now` when given', () => {

@@ -14,7 +14,7 @@ describe('a frame of status --watch', () => {
   it('says it is live and how to quit, above the status view', () => {
     const lines = frame({ connection: { state: 'live' }, snapshot, receivedAt: received });
     expect(lines[0]).toBe('Live from 10.0.0.11:8080  q or Ctrl-C quits');
-    expect(lines.join('\n')).toContain('Leader: node001');
+    expect(lines.join('\n')).toContain('Leader (membership, lowest ID): node001');
   });
 
   it('says it is connecting before anything arrived', () => {
