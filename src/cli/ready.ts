@@ -6,7 +6,7 @@
  */
 import { parseDuration } from '../config/units.js';
 import { ExitCode, NotReadyError, UsageError } from '../errors.js';
-import { agentUrl, type AgentTarget } from './agent-client.js';
+import { agentEndpoint, type AgentTarget } from './agent-client.js';
 import type { CliIO } from './io.js';
 
 export interface ReadyOptions extends AgentTarget {
@@ -21,7 +21,7 @@ const ASK_TIMEOUT_MS = 2_000;
 
 export async function ready(opts: ReadyOptions, io: CliIO): Promise<ExitCode> {
   const timeoutMs = durationOption(opts.timeout ?? '30s');
-  const base = await agentUrl(opts, io.hostname());
+  const { base } = await agentEndpoint(opts, io);
   const reason = await waitReady(`${base}/ready`, timeoutMs);
   if (reason !== null) throw new NotReadyError(`${base} is not ready after ${opts.timeout ?? '30s'}: ${reason}`);
   if (!opts.quiet) io.stdout.write(`ready: ${base}\n`);

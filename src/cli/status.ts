@@ -3,7 +3,7 @@ import { ExitCode, UsageError } from '../errors.js';
 import { checkSnapshot } from '../ui/terminal/check-snapshot.js';
 import { renderStatus } from '../ui/terminal/render-status.js';
 import { watchStatus } from '../ui/terminal/watch.js';
-import { agentEndpoint, callAgent, type AgentTarget } from './agent-client.js';
+import { agentEndpoint, authHeaders, callAgent, type AgentTarget } from './agent-client.js';
 import { useColor, type CliIO } from './io.js';
 
 export interface StatusOptions extends AgentTarget {
@@ -31,7 +31,8 @@ export async function status(opts: StatusOptions, io: CliIO): Promise<ExitCode> 
 async function watch(opts: StatusOptions, io: CliIO): Promise<ExitCode> {
   if (opts.json) throw new UsageError('--watch and --json do not go together: --json prints the status once; a script can follow ws://<addr>/v1/stream');
   if (io.terminal === undefined) throw new UsageError('--watch needs a terminal, and stdout is not one; leave out --watch to print the status once');
-  const target = (await agentEndpoint(opts, io)).base.replace(/^http:\/\//, '');
-  await watchStatus({ url: `ws://${target}/v1/stream`, target, terminal: io.terminal, out: io.stdout, signals: io.signals, color: useColor(io.stdout, io.env) });
+  const to = await agentEndpoint(opts, io);
+  const target = to.base.replace(/^http:\/\//, '');
+  await watchStatus({ url: `ws://${target}/v1/stream`, headers: authHeaders(to), target, terminal: io.terminal, out: io.stdout, signals: io.signals, color: useColor(io.stdout, io.env) });
   return ExitCode.Ok;
 }

@@ -33,6 +33,8 @@ export interface StreamView {
 export interface StatusStreamOptions {
   /** `ws://host:port/v1/stream`. */
   readonly url: string;
+  /** Sent with the upgrade request: the token when reads need one. */
+  readonly headers?: Readonly<Record<string, string>>;
   readonly onChange: (view: StreamView) => void;
   /** The agent answered with something retrying cannot fix; the stream has stopped. */
   readonly onFatal: (error: AgentError) => void;
@@ -77,7 +79,7 @@ export class StatusStream {
   private connect(): void {
     let error = '';
     let live = false;
-    const ws = new WebSocket(this.opts.url, { handshakeTimeout: HANDSHAKE_MS, maxPayload: MAX_MESSAGE_BYTES });
+    const ws = new WebSocket(this.opts.url, { handshakeTimeout: HANDSHAKE_MS, maxPayload: MAX_MESSAGE_BYTES, headers: { ...this.opts.headers } });
     this.socket = ws;
     const stalled = (): void => {
       error ||= `no word from the agent for ${STALL_MS / 1000} s`;
@@ -87,6 +89,7 @@ export class StatusStream {
     ws.on('unexpected-response', (_req, res) => {
       res.resume();
       const status = res.statusCode ?? 0;
+      if (status === 401) return this.fail(new AgentRequestError(`${this.opts.url} answered 401: reads need the token ([agent] api_token_reads); pass --token, set DINC_API_TOKEN, or --config`));
       if (status >= 400 && status < 500) return this.fail(new AgentRequestError(`${this.opts.url} answered ${status}, not a status stream: is the agent older than this dinc-agent?`));
       error = `the agent answered ${status}`;
       ws.terminate();

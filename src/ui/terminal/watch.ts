@@ -13,6 +13,8 @@ import { watchScreen } from './watch-screen.js';
 export interface WatchOptions {
   /** `ws://host:port/v1/stream`. */
   readonly url: string;
+  /** Sent with the stream's upgrade request (the token). */
+  readonly headers?: Readonly<Record<string, string>>;
   /** The agent watched, `host:port`, as shown on screen. */
   readonly target: string;
   readonly terminal: Terminal;
@@ -49,7 +51,7 @@ export function watchStatus(opts: WatchOptions): Promise<void> {
         end(e as Error);
       }
     };
-    const stream = new StatusStream({ url: opts.url, onChange: draw, onFatal: end });
+    const stream = new StatusStream({ url: opts.url, headers: opts.headers, onChange: draw, onFatal: end });
 
     painter.open();
     try {
