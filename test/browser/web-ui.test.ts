@@ -37,7 +37,8 @@ class LocalCluster {
     const conf = join(this.dir, `${id(i)}.conf`);
     writeFileSync(
       conf,
-      `[agent]\nid = ${id(i)}\nbind_address = 127.0.0.1\nport = ${this.base + i}\nweb = 127.0.0.1:${this.base + 10 + i}\ndata_dir = ${join(this.dir, id(i))}\n` +
+      // node001's web listener is open beyond loopback without a token: its page warns about it.
+      `[agent]\nid = ${id(i)}\nbind_address = 127.0.0.1\nport = ${this.base + i}\nweb = ${i === 1 ? '0.0.0.0' : '127.0.0.1'}:${this.base + 10 + i}\ndata_dir = ${join(this.dir, id(i))}\n` +
         `[gossip]\nprofile = local\n[cluster]\nname = web-ui-test\nmulticast_group = off\nexpect = 3\n[nodes]\n${nodes}\n`,
     );
     const agent = await spawnAgent(['start', '--config', conf, '--port', String(this.base + i)]);
@@ -103,6 +104,7 @@ describe.skipIf(!hasTool('chromium', 'apt-get install chromium'))('the web UI, i
     await expect.poll(() => page.locator('#quorum').textContent()).toBe('reached');
     expect(await page.locator('#quorum-detail').textContent()).toBe('sees 3, needs 2');
     expect(await page.locator('#leader').textContent()).toBe('node001');
+    expect(await page.locator('#warnings li').allTextContents()).toEqual([expect.stringMatching(/^the HTTP API on 0\.0\.0\.0:\d+ takes changes without a token/)]);
     // No agent runs the raft role here: no Raft panel.
     expect(await page.locator('#raft').isVisible()).toBe(false);
     await expect.poll(() => page.locator(`${row('node002')} td[data-label="Last seen"]`).textContent()).toMatch(/^(just now|\d+s ago)$/);
@@ -156,6 +158,8 @@ describe.skipIf(!hasTool('chromium', 'apt-get install chromium'))('the web UI, i
   it('says "disconnected, retrying" while its agent is down, and goes live again when it is back', { timeout: 90_000 }, async () => {
     const page = await open(2);
     await page.locator(row('node002', 'alive')).waitFor({ timeout: CLUSTER_WAIT_MS });
+    // node002 listens on loopback only: nothing to warn about.
+    expect(await page.locator('#warnings').isVisible()).toBe(false);
     cluster.kill(2);
     await eventually(async () => expect(await page.locator('#connection').textContent()).toMatch(/^Disconnected, retrying (in \d+s|now)$/));
     expect(await page.locator('body').getAttribute('data-connection')).toBe('disconnected');

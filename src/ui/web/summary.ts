@@ -1,6 +1,6 @@
-/** The header and the summary cards: cluster, this agent, leader, quorum, member counts. */
+/** The header, any warnings, and the summary cards: cluster, this agent, leader, quorum, member counts. */
 import type { StatusSnapshot } from '../../ops/snapshot.js';
-import { byId, setAttribute, setText } from './dom.js';
+import { byId, h, setAttribute, setText } from './dom.js';
 import { formatUptime, quorumText, relativeTime } from './format.js';
 import type { FeedName } from './connection-state.js';
 
@@ -10,6 +10,7 @@ export function renderSummary(snapshot: StatusSnapshot, feed: FeedName, agentNow
   document.title = `${cluster.name} · dinc-agent`;
   setText(byId('cluster-name'), cluster.name);
   setText(byId('agent-name'), `seen from ${agent.id}`);
+  renderWarnings(snapshot.warnings ?? []);
 
   setText(byId('leader'), leader.id ?? 'none');
   setAttribute(byId('leader-card'), 'data-ok', String(leader.id !== null));
@@ -29,4 +30,12 @@ export function renderSummary(snapshot: StatusSnapshot, feed: FeedName, agentNow
 
   setText(byId('agent-id'), agent.id);
   setText(byId('agent-detail'), full ? `v${agent.version}, up ${formatUptime(agent.uptime_s)}` : 'basic view: the agent is reached over SSE');
+}
+
+/** What the agent warns about (listeners without authentication, ...), each in full; hidden when there is nothing. */
+function renderWarnings(warnings: readonly string[]): void {
+  const list = byId('warnings');
+  const shown = [...list.children].map((li) => li.textContent);
+  if (shown.length !== warnings.length || shown.some((text, i) => text !== warnings[i])) list.replaceChildren(...warnings.map((w) => h('li', {}, w)));
+  list.hidden = warnings.length === 0;
 }
