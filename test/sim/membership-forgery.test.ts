@@ -1,4 +1,5 @@
 import { describe, expect } from 'vitest';
+import { INCARNATION_CEILING, MAX_INCARNATION_RISE, REFUTE_STEP } from '../../src/core/membership/incarnation.js';
 import { MsgType, type PacketMessage } from '../../src/core/membership/messages.js';
 import type { Address } from '../../src/core/membership/types.js';
 import { MembershipSim } from './membership-cluster.js';
@@ -104,6 +105,36 @@ describe('forged gossip without a key', () => {
       expect(at, 'healed within 30 s of the last forgery').toBeDefined();
       note(`healed ${((at as number) - stopped) / 1000} s after the last forgery`);
       for (const id of sim.liveIds()) expect(sim.membership(id).stats.claimsBounded + sim.membership(id).stats.claimsRefused).toBeGreaterThan(0);
+    },
+    30_000,
+    FILE,
+  );
+
+  itWithSeeds(
+    'claims stepping up by the largest rise, sent all at once, raise a member by one rise and a small step each: it is never left at the ceiling',
+    [1, 2],
+    (seed, note) => {
+      const sim = cluster(seed);
+      const victim = 'node002';
+      for (const to of sim.liveIds()) {
+        if (to === victim) continue;
+        const record = sim.membership(to).member(victim);
+        let inc = record?.incarnation ?? 0;
+        const chain: PacketMessage[] = [];
+        while (inc < INCARNATION_CEILING) {
+          inc = Math.min(INCARNATION_CEILING, inc + MAX_INCARNATION_RISE);
+          chain.push({ type: MsgType.Alive, id: victim, incarnation: inc, addr: sim.addressOf(victim), meta: record?.meta ?? { roles: [], services: {}, tags: {}, version: '' } });
+        }
+        chain.push({ type: MsgType.Dead, id: victim, incarnation: INCARNATION_CEILING, from: victim, left: true });
+        sim.inject(to, ATTACKER, chain);
+        const most = (record?.incarnation ?? 0) + MAX_INCARNATION_RISE + REFUTE_STEP * chain.length;
+        expect(sim.membership(to).member(victim)?.incarnation, `${to} believes one rise and a step per claim at most`).toBeLessThanOrEqual(most);
+        expect(most).toBeLessThan(INCARNATION_CEILING / 1000);
+      }
+      const stopped = sim.now;
+      const at = sim.runUntilTrue(() => healthy(sim), HEAL_MS);
+      expect(at, 'healed within 30 s of the forgery').toBeDefined();
+      note(`healed ${((at as number) - stopped) / 1000} s after the forgery`);
     },
     30_000,
     FILE,

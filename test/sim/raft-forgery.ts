@@ -44,6 +44,12 @@ export interface ForgeryOptions {
   /** Virtual milliseconds of forgery; one forged message to each member every `everyMs`. Defaults 1000 and 100. */
   readonly forgeMs?: number;
   readonly everyMs?: number;
+  /**
+   * Pushes members apart instead of together: in round r the i-th member
+   * (in id order) is sent a forged message only while r < 2i, so the first
+   * gets none and each next one two jumps more than the one before.
+   */
+  readonly uneven?: boolean;
 }
 
 export interface ForgeryResult {
@@ -95,8 +101,11 @@ export function runForgery(options: ForgeryOptions): ForgeryResult {
       }),
   );
   const rng = streamRng(seed, 9);
+  let round = 0;
   const attack = (): void => {
+    const r = round++;
     for (const to of cluster.upIds()) {
+      if (options.uneven && r >= 2 * cluster.members().indexOf(to)) continue;
       const s = cluster.server(to);
       const lead = s.raft.status().leader;
       // Claim to be the leader the receiver follows (what does most harm), else any other member.

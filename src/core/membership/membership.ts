@@ -7,7 +7,7 @@
 import type { Rng } from '../rng.js';
 import { Awareness } from './awareness.js';
 import { BroadcastQueue } from './broadcasts.js';
-import { INCARNATION_CEILING, MAX_LOAD_SEQ_AHEAD_S, boundIncarnation } from './incarnation.js';
+import { INCARNATION_CEILING, MAX_LOAD_SEQ_AHEAD_S, RiseWindows, boundIncarnation } from './incarnation.js';
 import { PACKET_OVERHEAD, encodedSize } from './codec.js';
 import type { MembershipConfig } from './config.js';
 import {
@@ -119,6 +119,8 @@ export class Membership {
   private probeIndex = 0;
   private probe: Probe | undefined;
   private seq = 0;
+  /** Where each member's incarnation rises count from (incarnation.ts). */
+  private readonly rises = new RiseWindows();
   private loadSeq = 0;
   private nextProbeAt: number;
   private nextGossipAt: number;
@@ -336,7 +338,7 @@ export class Membership {
   }
 
   private onAlive(claim: Alive, now: number): void {
-    const incarnation = this.believe(claim.id, claim.incarnation);
+    const incarnation = this.believe(claim.id, claim.incarnation, now);
     if (incarnation === undefined) return;
     const m = incarnation === claim.incarnation ? claim : { ...claim, incarnation };
     if (m.id === this.id) {
@@ -378,7 +380,7 @@ export class Membership {
 
   /** `via`: the address the message came from, when it came in a packet. */
   private onSuspect(claim: Suspect, now: number, via?: Address): void {
-    const incarnation = this.believe(claim.id, claim.incarnation);
+    const incarnation = this.believe(claim.id, claim.incarnation, now);
     const m = incarnation === claim.incarnation ? claim : { ...claim, incarnation: incarnation ?? -1 };
     if (m.id === this.id) {
       if (this.leaving) return;
@@ -407,7 +409,7 @@ export class Membership {
   }
 
   private onDead(claim: Dead, now: number, via?: Address): void {
-    const incarnation = this.believe(claim.id, claim.incarnation);
+    const incarnation = this.believe(claim.id, claim.incarnation, now);
     const m = incarnation === claim.incarnation ? claim : { ...claim, incarnation: incarnation ?? -1 };
     if (m.id === this.id) {
       if (this.leaving) return;
@@ -609,6 +611,7 @@ export class Membership {
     for (const [id, r] of this.records) {
       if ((r.state === 'dead' || r.state === 'left') && now - r.stateChangedAt >= this.config.reapMs && id !== this.id) {
         this.records.delete(id);
+        this.rises.forget(id);
         this.event('reap', r);
       }
     }
@@ -642,8 +645,9 @@ export class Membership {
    * undefined when it is refused; counts both. Claims about this member are
    * held only to the ceiling: it refutes them at heard + 1.
    */
-  private believe(id: string, claimed: number): number | undefined {
-    const b = boundIncarnation(claimed, id === this.id ? INCARNATION_CEILING : this.records.get(id)?.incarnation);
+  private believe(id: string, claimed: number, now: number): number | undefined {
+    const known = id === this.id ? INCARNATION_CEILING : this.records.get(id)?.incarnation;
+    const b = boundIncarnation(claimed, known, known === undefined || id === this.id ? known : this.rises.base(id, known, now));
     if (b.refused) {
       this.counts.claimsRefused++;
       return undefined;

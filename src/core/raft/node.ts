@@ -14,7 +14,7 @@ import type { Outgoing } from './leader.js';
 import { RaftLog } from './log.js';
 import type { ReadRequest } from './read-only.js';
 import { voteResult } from './quorum.js';
-import { implausible, noRefusals, storedTermProblem } from './plausible.js';
+import { JumpStreaks, implausible, noRefusals, storedTermProblem } from './plausible.js';
 import type { RefusalReason } from './plausible.js';
 import { Outbox } from './ready.js';
 import type { SoftState } from './ready.js';
@@ -66,6 +66,7 @@ export class RaftNode {
   private readonly outbox: Outbox;
   /** Messages refused before they could change anything (plausible.ts), by reason. */
   private readonly refusals = noRefusals();
+  private readonly jumpStreaks: JumpStreaks;
 
   constructor(
     private readonly config: RaftConfig,
@@ -77,6 +78,7 @@ export class RaftNode {
     const stored = storedTermProblem(persisted.hardState);
     if (stored !== null) throw new Error(`raft: ${stored}`);
     this.id = config.id;
+    this.jumpStreaks = new JumpStreaks(config.electionTicks);
     this.log = new RaftLog(persisted);
     this.term = persisted.hardState.term;
     this.vote = persisted.hardState.vote;
@@ -120,7 +122,7 @@ export class RaftNode {
   /** A message from another server. Stale, foreign and malformed messages change nothing they must not. */
   step(m: Message): void {
     if (m.to !== this.id || m.from === this.id) return;
-    const refused = implausible(m, this.term) ?? this.refuseTimeoutNow(m);
+    const refused = this.refusal(m);
     if (refused !== null) {
       this.refusals[refused]++;
       return;
@@ -408,6 +410,13 @@ export class RaftNode {
     for (const to of this.conf.voters) {
       if (to !== this.id) this.send({ type: kind, to, lastIndex: this.log.lastIndex(), lastTerm: this.log.lastTerm(), transfer }, term);
     }
+  }
+
+  /** Why `m` is refused before it can change anything (plausible.ts), or null. A member that insists on a far higher term is believed in the end. */
+  private refusal(m: Message): RefusalReason | null {
+    const reason = implausible(m, this.term) ?? this.refuseTimeoutNow(m);
+    const member = this.conf.voters.length === 0 || this.conf.voters.includes(m.from) || this.conf.learners.includes(m.from);
+    return reason === 'term-jump' && member && this.jumpStreaks.insisted(m.from, this.ticks) ? null : reason;
   }
 
   /** A timeout-now is honoured only from the leader this voter follows, in its term; anything else could only be forged. */

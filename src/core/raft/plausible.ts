@@ -25,6 +25,16 @@ export const MAX_INDEX = 2 ** 48;
  * MAX_TERM last 65,536 of them.
  */
 export const MAX_TERM_JUMP = 2 ** 32;
+/**
+ * A member of the group that keeps sending terms past MAX_TERM_JUMP for this
+ * many election timeouts, with no pause longer than JUMP_STREAK_GAP_ELECTIONS,
+ * is believed: its term is real to it (forged messages may have pushed
+ * members apart), and only adopting it lets the group elect again. A forger
+ * must keep sending for as long to raise a term by one jump, so using up the
+ * terms below MAX_TERM takes it 65,536 such stretches (days).
+ */
+export const JUMP_BELIEVED_AFTER_ELECTIONS = 30;
+export const JUMP_STREAK_GAP_ELECTIONS = 4;
 
 /** Why a message was refused; each has its own counter. */
 export const REFUSAL_REASONS = ['term-ceiling', 'term-jump', 'index-ceiling', 'inconsistent', 'timeout-now'] as const;
@@ -102,4 +112,28 @@ export function storedTermProblem(hardState: HardState): string | null {
     `the stored Raft term ${hardState.term} is at or above the ceiling of 2^48 (${MAX_TERM}); ` +
     'it can only come from a forged message adopted by an earlier version, and no election can follow it'
   );
+}
+
+/**
+ * Remembers, per member, how long it has kept sending terms past the jump
+ * bound, so that a member pushed far ahead (by forged messages, or after many
+ * elections while this server was away) is believed once it has insisted for
+ * JUMP_BELIEVED_AFTER_ELECTIONS election timeouts. Holds one entry per member
+ * that has sent such a term: bounded by the group's size.
+ */
+export class JumpStreaks {
+  private readonly streaks = new Map<string, { first: number; last: number }>();
+
+  constructor(private readonly electionTicks: number) {}
+
+  /** Notes a message from member `from` at tick `now` whose term jumps too far; returns whether it is to be believed. */
+  insisted(from: string, now: number): boolean {
+    const streak = this.streaks.get(from);
+    if (streak === undefined || now - streak.last > JUMP_STREAK_GAP_ELECTIONS * this.electionTicks) {
+      this.streaks.set(from, { first: now, last: now });
+      return false;
+    }
+    streak.last = now;
+    return now - streak.first >= JUMP_BELIEVED_AFTER_ELECTIONS * this.electionTicks;
+  }
 }

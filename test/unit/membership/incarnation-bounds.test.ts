@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PROFILES } from '../../../src/core/membership/config.js';
-import { INCARNATION_CEILING, MAX_INCARNATION_RISE, NEW_MEMBER_CEILING, boundIncarnation } from '../../../src/core/membership/incarnation.js';
+import { INCARNATION_CEILING, MAX_INCARNATION_RISE, NEW_MEMBER_CEILING, REFUTE_STEP, RISE_WINDOW_MS, boundIncarnation } from '../../../src/core/membership/incarnation.js';
 import { Membership, type Output } from '../../../src/core/membership/membership.js';
 import { MsgType, type Alive, type PacketMessage } from '../../../src/core/membership/messages.js';
 import type { Address, MemberMeta } from '../../../src/core/membership/types.js';
@@ -95,7 +95,17 @@ describe('a forged claim about this member', () => {
     expect(a.member('a')?.incarnation).toBe(INCARNATION_CEILING);
     b.receive(EVIL, [dead('a', 5)], 20);
     b.receive(ADDR.a as Address, [alive('a', INCARNATION_CEILING)], 30);
-    expect(b.member('a')).toMatchObject({ state: 'alive', incarnation: 5 + MAX_INCARNATION_RISE });
+    // One rise within the window, counted from where b knew a when it began (0).
+    expect(b.member('a')).toMatchObject({ state: 'alive', incarnation: MAX_INCARNATION_RISE });
+  });
+
+  it('many claims within one window add up to one rise, plus REFUTE_STEP each past it', () => {
+    const { b } = trio();
+    const claims = [1, 2, 3, 4].map((k) => alive('a', k * MAX_INCARNATION_RISE));
+    b.receive(EVIL, claims, 10);
+    expect(b.member('a')?.incarnation).toBe(MAX_INCARNATION_RISE + 3 * REFUTE_STEP);
+    b.receive(EVIL, [alive('a', 9 * MAX_INCARNATION_RISE)], 10 + RISE_WINDOW_MS);
+    expect(b.member('a')?.incarnation).toBe(2 * MAX_INCARNATION_RISE + 3 * REFUTE_STEP);
   });
 
   it('a restarted member (incarnation 0) still outbids what others knew of its earlier life', () => {

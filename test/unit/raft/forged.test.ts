@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeRaftMessages, encodeRaftMessages } from '../../../src/core/raft/codec.js';
 import { RaftNode } from '../../../src/core/raft/node.js';
-import { MAX_INDEX, MAX_TERM, MAX_TERM_JUMP } from '../../../src/core/raft/plausible.js';
+import { JUMP_BELIEVED_AFTER_ELECTIONS, JUMP_STREAK_GAP_ELECTIONS, JumpStreaks, MAX_INDEX, MAX_TERM, MAX_TERM_JUMP } from '../../../src/core/raft/plausible.js';
 import type { Message } from '../../../src/core/raft/types.js';
 import { seededRng } from '../../../src/core/rng.js';
 import { Network, TEST_CONFIG, stateWith } from './harness.js';
@@ -64,6 +64,31 @@ describe('forged terms', () => {
     recovers(net);
     const [leader] = net.leaders();
     expect(net.node(leader as string).status().term).toBeGreaterThan(1 + MAX_TERM_JUMP);
+  });
+
+  it('a member that keeps sending a term past the jump bound for JUMP_BELIEVED_AFTER_ELECTIONS election timeouts is believed; a pause starts over', () => {
+    const streaks = new JumpStreaks(10);
+    const gap = JUMP_STREAK_GAP_ELECTIONS * 10;
+    const believedAt = JUMP_BELIEVED_AFTER_ELECTIONS * 10;
+    expect(streaks.insisted('b', 0)).toBe(false);
+    for (let t = gap; t < believedAt; t += gap) expect(streaks.insisted('b', t)).toBe(false);
+    expect(streaks.insisted('b', believedAt)).toBe(true);
+    expect(streaks.insisted('c', believedAt)).toBe(false);
+    expect(streaks.insisted('b', 2 * believedAt + gap + 1)).toBe(false);
+  });
+
+  it('a leader that a far-ahead member keeps answering adopts its term in the end, and the group elects again', () => {
+    const net = ledByA();
+    net.node('c').step(heartbeat('c', 1 + MAX_TERM_JUMP, 'b'));
+    net.node('c').step(heartbeat('c', 1 + 2 * MAX_TERM_JUMP, 'b'));
+    net.stabilize();
+    expect(net.node('c').status().term).toBe(1 + 2 * MAX_TERM_JUMP);
+    net.tick(TEST_CONFIG.electionTicks);
+    expect(net.node('a').status()).toMatchObject({ term: 1, role: 'leader' });
+    expect(net.node('a').status().refused['term-jump']).toBeGreaterThan(0);
+    net.tick((JUMP_BELIEVED_AFTER_ELECTIONS + 10) * TEST_CONFIG.electionTicks);
+    for (const id of ABC) expect(net.node(id).status().term).toBeGreaterThanOrEqual(1 + 2 * MAX_TERM_JUMP);
+    recovers(net);
   });
 
   it('a term forged just under the ceiling is refused as a jump, so the group can still elect', () => {
