@@ -1,21 +1,19 @@
 /**
  * A Raft server in the shape of etcd's raft package: `step` and `tick` go
- * in, a `Ready` comes out with what to persist, send, apply and read. Roles,
- * terms and elections (with pre-vote and leader stickiness) live here; the
- * leader's replication is in leader.ts, the follower's handling of the
- * leader's messages in follower.ts.
+ * in, a `Ready` comes out with what to persist, send, apply and read. The
+ * log, the configuration, snapshots and reads live here; roles, terms and
+ * elections (with pre-vote and leader stickiness) in election.ts, which this
+ * class extends; the leader's replication in leader.ts, the follower's
+ * handling of the leader's messages in follower.ts.
  */
 import type { Rng } from '../rng.js';
 import { PROMOTE_MAX_LAG, applyConfChange, confAfter, confChangeProblem, isVoter } from './conf-change.js';
-import { raftConfigProblems } from './config.js';
+import { EMPTY_CONF, RaftElections } from './election.js';
 import { Follower } from './follower.js';
 import { Leader } from './leader.js';
 import type { Outgoing } from './leader.js';
-import { RaftLog } from './log.js';
 import type { ReadRequest } from './read-only.js';
-import { voteResult } from './quorum.js';
-import { JumpStreaks, implausible, noRefusals, storedTermProblem } from './plausible.js';
-import type { RefusalReason } from './plausible.js';
+import { noRefusals } from './plausible.js';
 import { Outbox } from './ready.js';
 import type { SoftState } from './ready.js';
 import type {
@@ -31,58 +29,24 @@ import type {
   RaftStatus,
   Ready,
   Refusal,
-  Role,
   Snapshot,
 } from './types.js';
 
-type VoteRequest = Extract<Message, { type: 'pre-vote' | 'vote' }>;
-
-const EMPTY_CONF: ConfState = { voters: [], learners: [] };
-
-export class RaftNode {
-  readonly id: NodeId;
-  private readonly log: RaftLog;
-  private term: number;
-  private vote: NodeId | null;
-  private lead: NodeId | null = null;
-  private role: Role = 'follower';
-  /** The configuration in force: the snapshot's plus every config entry in the log. */
-  private conf: ConfState = EMPTY_CONF;
+export class RaftNode extends RaftElections {
   private baseConf: ConfState;
   /** Index of the latest config entry in the log (or the snapshot's index): a change is pending while it is uncommitted. */
   private lastConfIndex = 0;
   private snapshot: Snapshot | null;
-  private leader: Leader | null = null;
   private readonly follower: Follower;
-  private readonly votes = new Map<NodeId, boolean>();
-  private ticks = 0;
-  /** Started with a term above 0: it may have followed a leader before. */
-  private readonly restarted: boolean;
-  private electionElapsed = 0;
-  private randomizedElectionTimeout = 0;
 
   /** Highest index the application reported applied. */
   private appliedIndex: number;
   private readonly outbox: Outbox;
   /** Messages refused before they could change anything (plausible.ts), by reason. */
   private readonly refusals = noRefusals();
-  private readonly jumpStreaks: JumpStreaks;
 
-  constructor(
-    private readonly config: RaftConfig,
-    persisted: PersistedState,
-    private readonly rng: Rng,
-  ) {
-    const problems = raftConfigProblems(config);
-    if (problems.length > 0) throw new Error(`invalid raft config: ${problems.join('; ')}`);
-    const stored = storedTermProblem(persisted.hardState);
-    if (stored !== null) throw new Error(`raft: ${stored}`);
-    this.id = config.id;
-    this.jumpStreaks = new JumpStreaks(config.electionTicks);
-    this.log = new RaftLog(persisted);
-    this.term = persisted.hardState.term;
-    this.vote = persisted.hardState.vote;
-    this.restarted = persisted.hardState.term > 0;
+  constructor(config: RaftConfig, persisted: PersistedState, rng: Rng) {
+    super(config, persisted, rng);
     this.snapshot = persisted.snapshot ?? null;
     this.baseConf = persisted.snapshot?.meta.conf ?? EMPTY_CONF;
     this.recomputeConf();
@@ -112,11 +76,7 @@ export class RaftNode {
       if (!this.leader.tick()) this.becomeFollower(this.term, null);
       return;
     }
-    this.electionElapsed++;
-    if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
-      this.electionElapsed = 0;
-      this.campaign(this.config.preVote ? 'pre-vote' : 'vote', false);
-    }
+    this.tickElection();
   }
 
   /** A message from another server. Stale, foreign and malformed messages change nothing they must not. */
@@ -132,25 +92,7 @@ export class RaftNode {
       if (this.refuseProposal() === null) for (const data of m.entries) this.appendAsLeader({ term: this.term, index: this.log.lastIndex() + 1, kind: 'normal', data });
       return;
     }
-    if (m.term > this.term) {
-      const isVoteRequest = m.type === 'pre-vote' || m.type === 'vote';
-      // Leader stickiness: while a leader is heard from, nobody may depose it (unless it hands over itself).
-      if (isVoteRequest && !m.transfer && this.inLease()) return;
-      const keepsTerm = m.type === 'pre-vote' || (m.type === 'pre-vote-resp' && !m.reject);
-      if (!keepsTerm) {
-        const fromLeader = m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot';
-        // Only a leader's message (or a granted vote) restarts the election timer (Figure 2): a hopeless
-        // candidate that keeps raising the term must not keep the server that can win from campaigning.
-        this.becomeFollower(m.term, fromLeader ? m.from : null, fromLeader);
-      }
-    } else if (m.term < this.term) {
-      this.answerStale(m);
-      return;
-    }
-    if (m.type === 'pre-vote' || m.type === 'vote') {
-      this.answerVote(m);
-      return;
-    }
+    if (this.stepTerm(m)) return;
     switch (this.role) {
       case 'leader':
         this.stepLeader(m);
@@ -297,7 +239,7 @@ export class RaftNode {
     };
   }
 
-  // ---- roles and elections ----
+  // ---- roles ----
 
   /**
    * A voter with a log may campaign; learners, removed servers and new members
@@ -306,7 +248,7 @@ export class RaftNode {
    * commits): otherwise, when the servers with the newest log are exactly the
    * ones that removed themselves, nobody could ever win an election.
    */
-  private promotable(): boolean {
+  protected promotable(): boolean {
     if (!this.log.hasBase()) return false;
     if (isVoter(this.conf, this.id)) return true;
     return this.lastConfIndex > this.log.committed && isVoter(this.confAt(this.lastConfIndex - 1), this.id);
@@ -317,57 +259,9 @@ export class RaftNode {
     return confAfter(this.baseConf, this.log.slice(this.log.firstIndex(), index));
   }
 
-  /**
-   * A leader was heard within the election timeout (always true on the
-   * leader itself). With lease reads, also during the first election timeout
-   * after a restart: before the crash this server may have promised a leader
-   * exactly that.
-   */
-  private inLease(): boolean {
-    if (this.config.leaseReads && this.restarted && this.ticks < this.config.electionTicks) return true;
-    if (!this.config.preVote && !this.config.checkQuorum) return false;
-    return this.lead !== null && (this.role === 'leader' || this.electionElapsed < this.config.electionTicks);
-  }
-
-  private resetElectionTimeout(): void {
-    this.electionElapsed = 0;
-    this.randomizedElectionTimeout = this.config.electionTicks + this.rng.int(this.config.electionTicks);
-  }
-
-  private becomeFollower(term: number, lead: NodeId | null, restartTimer = true): void {
-    if (term !== this.term) {
-      this.term = term;
-      this.vote = null;
-    }
-    this.stopLeading(lead);
-    this.role = 'follower';
-    this.setLead(lead);
-    this.votes.clear();
-    if (restartTimer) this.resetElectionTimeout();
-  }
-
-  private becomePreCandidate(): void {
-    this.stopLeading(null);
-    this.role = 'pre-candidate';
-    this.setLead(null);
-    this.votes.clear();
-  }
-
-  private becomeCandidate(): void {
-    this.stopLeading(null);
-    this.term++;
-    this.vote = this.id;
-    this.role = 'candidate';
-    this.setLead(null);
-    this.votes.clear();
-    this.resetElectionTimeout();
-  }
-
-  private becomeLeader(): void {
-    this.role = 'leader';
-    this.setLead(this.id);
-    this.votes.clear();
-    this.resetElectionTimeout();
+  /** Takes the leader role it won: a Leader for this term, and the term's no-op entry. */
+  protected becomeLeader(): void {
+    this.wonElection();
     this.leader = new Leader(
       {
         config: this.config,
@@ -386,114 +280,20 @@ export class RaftNode {
   }
 
   /** Leaving the leader role: reads that were not confirmed fail. */
-  private stopLeading(newLead: NodeId | null): void {
+  protected stopLeading(newLead: NodeId | null): void {
     if (!this.leader) return;
     for (const read of this.leader.drainReads()) this.failRead(read, { error: 'not-leader', leader: newLead });
     this.leader = null;
   }
 
-  private setLead(lead: NodeId | null): void {
+  protected setLead(lead: NodeId | null): void {
     if (lead === this.lead) return;
     this.lead = lead;
     for (const ctx of this.follower.dropForwardedReads()) this.outbox.failedReads.push({ ctx, refusal: { error: 'not-leader', leader: lead } });
     this.follower.resetSnapshot();
   }
 
-  private campaign(kind: 'pre-vote' | 'vote', transfer: boolean): void {
-    if (!this.promotable()) return;
-    if (kind === 'pre-vote') this.becomePreCandidate();
-    else this.becomeCandidate();
-    // A pre-vote asks for the term this server would campaign in, without moving to it.
-    const term = kind === 'pre-vote' ? this.term + 1 : this.term;
-    this.votes.set(this.id, true);
-    if (this.tallyVotes()) return;
-    for (const to of this.conf.voters) {
-      if (to !== this.id) this.send({ type: kind, to, lastIndex: this.log.lastIndex(), lastTerm: this.log.lastTerm(), transfer }, term);
-    }
-  }
-
-  /** Why `m` is refused before it can change anything (plausible.ts), or null. A member that insists on a far higher term is believed in the end. */
-  private refusal(m: Message): RefusalReason | null {
-    const reason = implausible(m, this.term) ?? this.refuseTimeoutNow(m);
-    const member = this.conf.voters.length === 0 || this.conf.voters.includes(m.from) || this.conf.learners.includes(m.from);
-    return reason === 'term-jump' && member && this.jumpStreaks.insisted(m.from, this.ticks) ? null : reason;
-  }
-
-  /** A timeout-now is honoured only from the leader this voter follows, in its term; anything else could only be forged. */
-  private refuseTimeoutNow(m: Message): RefusalReason | null {
-    if (m.type !== 'timeout-now') return null;
-    return m.term === this.term && this.role === 'follower' && m.from === this.lead && this.promotable() ? null : 'timeout-now';
-  }
-
-  /** Acts on the election's outcome so far; returns true if it is decided. */
-  private tallyVotes(): boolean {
-    const result = voteResult(this.conf, this.votes);
-    if (result === 'won') {
-      if (this.role === 'pre-candidate') this.campaign('vote', false);
-      else this.becomeLeader();
-    } else if (result === 'lost') {
-      this.becomeFollower(this.term, null);
-    }
-    return result !== 'pending';
-  }
-
-  /**
-   * §5.2 and §5.4.1: one vote per term, only for a log at least as up to
-   * date. A pre-vote is granted for a later term without moving to it.
-   */
-  private answerVote(m: VoteRequest): void {
-    const type = m.type === 'pre-vote' ? 'pre-vote-resp' : 'vote-resp';
-    const canVote = this.vote === m.from || (this.vote === null && this.lead === null) || (m.type === 'pre-vote' && m.term > this.term);
-    if (canVote && this.log.isUpToDate(m.lastIndex, m.lastTerm)) {
-      if (m.type === 'vote') {
-        this.vote = m.from;
-        this.electionElapsed = 0;
-      }
-      this.send({ type, to: m.from, reject: false }, m.term);
-    } else {
-      this.send({ type, to: m.from, reject: true });
-    }
-  }
-
-  /** A message of an older term: tell a stale leader or candidate the current term, ignore the rest. */
-  private answerStale(m: Message): void {
-    if (m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot') {
-      this.send({ type: 'append-resp', to: m.from, reject: false, index: 0, hintIndex: 0, hintTerm: 0 });
-    } else if (m.type === 'pre-vote' || m.type === 'vote') {
-      this.send({ type: m.type === 'pre-vote' ? 'pre-vote-resp' : 'vote-resp', to: m.from, reject: true });
-    }
-  }
-
-  private stepCandidate(m: Message): void {
-    switch (m.type) {
-      case 'append':
-      case 'heartbeat':
-      case 'snapshot':
-        // Someone won this term (§5.2).
-        this.becomeFollower(this.term, m.from);
-        this.stepFollower(m);
-        return;
-      case 'pre-vote-resp':
-        // A granted pre-vote carries the term asked for; a stale grant from an earlier round does not count.
-        if (this.role === 'pre-candidate' && (m.reject || m.term === this.term + 1)) this.countVote(m.from, !m.reject);
-        return;
-      case 'vote-resp':
-        if (this.role === 'candidate') this.countVote(m.from, !m.reject);
-        return;
-      case 'read-index':
-        this.send({ type: 'read-index-resp', to: m.from, ctx: m.ctx, index: 0 });
-        return;
-      default:
-        return;
-    }
-  }
-
-  private countVote(from: NodeId, granted: boolean): void {
-    if (!this.votes.has(from)) this.votes.set(from, granted);
-    this.tallyVotes();
-  }
-
-  private stepFollower(m: Message): void {
+  protected stepFollower(m: Message): void {
     switch (m.type) {
       case 'append':
       case 'heartbeat':
@@ -625,7 +425,7 @@ export class RaftNode {
     else this.outbox.failedReads.push({ ctx, refusal: { error: 'not-leader', leader: this.lead } });
   }
 
-  private send(m: Outgoing, term = this.term): void {
+  protected send(m: Outgoing, term = this.term): void {
     this.outbox.messages.push({ ...m, from: this.id, term });
   }
 
