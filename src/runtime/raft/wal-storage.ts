@@ -349,9 +349,15 @@ async function startSegment(fs: StorageFs, walDir: string, name: SegmentName, st
   if (state.snapshot !== undefined) header.push(encodeRecord(RecordType.SnapshotMarker, encodeMarker({ ...state.snapshot, mode: 'compact' })));
   const bytes = concat(header);
   const file = await fs.openFile(join(walDir, segmentFileName(name)), 'create');
-  await file.write(bytes, 0);
-  await file.datasync();
-  await fs.syncDir(walDir);
+  try {
+    await file.write(bytes, 0);
+    await file.datasync();
+    await fs.syncDir(walDir);
+  } catch (e) {
+    // A roll that fails (full disk) is retried: each attempt must not leave a descriptor open.
+    await file.close().catch(() => undefined);
+    throw e;
+  }
   return { name, file, size: bytes.length };
 }
 

@@ -15,6 +15,8 @@ export interface RecordingFs {
   readonly events: FsEvent[];
   /** Set to make every later open / write / fdatasync fail with this errno code. */
   readonly faults: { open?: string; write?: string; datasync?: string };
+  /** Files opened and not closed yet. */
+  openFiles(): number;
 }
 
 const errno = (code: string): NodeJS.ErrnoException => Object.assign(new Error(`${code}: injected failure`), { code });
@@ -22,13 +24,19 @@ const errno = (code: string): NodeJS.ErrnoException => Object.assign(new Error(`
 export function recordingFs(): RecordingFs {
   const events: FsEvent[] = [];
   const faults: RecordingFs['faults'] = {};
+  let open = 0;
   const fs: StorageFs = {
     ...nodeStorageFs,
     openFile: async (path, mode) => {
       if (faults.open !== undefined) throw errno(faults.open);
       const file = await nodeStorageFs.openFile(path, mode);
+      open++;
       return {
         ...file,
+        close: async () => {
+          open--;
+          await file.close();
+        },
         write: async (bytes, position) => {
           if (faults.write !== undefined) throw errno(faults.write);
           await file.write(bytes, position);
@@ -42,7 +50,7 @@ export function recordingFs(): RecordingFs {
       };
     },
   };
-  return { fs, events, faults };
+  return { fs, events, faults, openFiles: () => open };
 }
 
 /** A fresh directory under the OS temp dir, and its removal. */

@@ -109,6 +109,28 @@ describe('a transient error is not a failed disk: the batch is written again onc
     expect((await readdir(join(dir, 'snap'))).sort()).toEqual(['0000000000000003-0000000000000001.snap']);
   });
 
+  it('a segment roll that fails (disk full) leaves no descriptor open however often it is retried', async () => {
+    const recording = recordingFs();
+    const retry = manualRetryClock();
+    const storage = await WalStorage.open(dir, memoryLogger().log, { fs: recording.fs, retryClock: retry.clock, segmentBytes: 256 });
+    await storage.save({ entries: entries(1, 8, 1) });
+    const before = recording.openFiles();
+    recording.faults.datasync = 'ENOSPC';
+    const held = storage.save({ entries: entries(9, 16, 1) });
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      await retry.waiting();
+      expect(recording.openFiles()).toBeLessThanOrEqual(before + 1);
+      retry.release();
+    }
+    await retry.waiting();
+    delete recording.faults.datasync;
+    retry.release();
+    await held;
+    await storage.close();
+    expect(recording.openFiles()).toBe(0);
+    expect((await reopened()).entries).toEqual(entries(1, 16, 1));
+  });
+
   it('closing while a batch waits rejects it and what is queued behind it; a reopen finds what was durable', async () => {
     const recording = recordingFs();
     const retry = manualRetryClock();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { noRefusals } from '../../../src/core/raft/plausible.js';
 import type { RaftStatus } from '../../../src/core/raft/types.js';
 import { agentNotReady } from '../../../src/ops/readiness.js';
-import { notReady } from '../../../src/roles/raft/readiness.js';
+import { READY_APPLY_LAG, notReady } from '../../../src/roles/raft/readiness.js';
 import { RemovalCheck, type PeerAnswer } from '../../../src/roles/raft/removal-check.js';
 import { memoryLogger } from '../../support/memory-log.js';
 
@@ -15,10 +15,15 @@ describe('a Raft member is ready once it can serve', () => {
     expect(notReady({ status: status(), storage: ok, removed: false })).toBeNull();
   });
 
+  it('stays ready while busy: a few committed entries not applied yet do not take it out of service', () => {
+    expect(notReady({ status: status({ applied: 145, commit: 150 }), storage: ok, removed: false })).toBeNull();
+    expect(notReady({ status: status({ applied: 0, commit: READY_APPLY_LAG }), storage: ok, removed: false })).toBeNull();
+  });
+
   it('is not ready while the group forms, without a leader, while applying, while its disk retries, or once removed', () => {
     expect(notReady({ status: undefined, storage: ok, removed: false })).toMatch(/waiting for the Raft group/);
     expect(notReady({ status: status({ leader: null }), storage: ok, removed: false })).toMatch(/no Raft leader/);
-    expect(notReady({ status: status({ applied: 7 }), storage: ok, removed: false })).toBe('applying committed entries (7 of 10)');
+    expect(notReady({ status: status({ applied: 7, commit: 8 + READY_APPLY_LAG }), storage: ok, removed: false })).toBe(`applying committed entries (7 of ${8 + READY_APPLY_LAG})`);
     expect(notReady({ status: status(), storage: { kind: 'retrying', code: 'ENOSPC', message: '', attempts: 2, nextInMs: 150 }, removed: false })).toBe(
       'storage retrying after ENOSPC (2 attempts, next in 150 ms)',
     );
