@@ -41,6 +41,13 @@ export function exposures(config: AgentConfig): Exposure[] {
       text: `Raft traffic on ${formatHostPort(raftListen)} is not authenticated (neither [raft] token nor [cluster] encrypt_key): anyone who can connect can pose as a member`,
     });
   }
+  else if (raftListen !== null && agent.api_token !== '' && raft.token === '' && cluster.encrypt_key === '') {
+    out.push({
+      key: 'raft.listen',
+      listener: 'raft',
+      text: `Raft traffic on ${formatHostPort(raftListen)} is not authenticated (neither [raft] token nor [cluster] encrypt_key): [agent] api_token does not guard it, so a local process can pose as a member and write`,
+    });
+  }
   if (agent.api_token === '') {
     const apis: [string, string, HostPort | null][] = [
       ['agent.web', 'the HTTP API', agent.web],

@@ -45,6 +45,10 @@ export function checkAccess(req: IncomingMessage, path: string, auth: ApiAuth | 
   if ((!isRead || req.headers.upgrade !== undefined) && fromOtherOrigin(req)) {
     throw new HttpError(403, 'DINC_CROSS_ORIGIN', `a page of another origin (${String(req.headers.origin).slice(0, 100)}) may not change state or open a WebSocket here`);
   }
+  if (!isRead && req.headers.origin !== undefined && !isAddressHost(req.headers.host ?? '')) {
+    // A name can be made to point at 127.0.0.1 by its owner (DNS rebinding): the page would then be "same-origin".
+    throw new HttpError(403, 'DINC_CROSS_ORIGIN', 'a browser page may change state only when it reached the agent by an IP address or localhost, not by a host name');
+  }
   if (auth === undefined) return;
   const token = auth.token();
   if (token === '') return;
@@ -63,6 +67,12 @@ export function requireToken(req: IncomingMessage, token: string, why = 'this en
     const what = header === '' ? 'no token was given' : 'the token given is not this agent\'s';
     throw new HttpError(401, 'DINC_UNAUTHORIZED', `${why}, and ${what}: ${HOW_TO_PASS}`);
   }
+}
+
+/** Whether `host` (a Host header) names an IP address or localhost, which no DNS answer can repoint. */
+function isAddressHost(host: string): boolean {
+  const name = host.replace(/:\d+$/, '').toLowerCase();
+  return name === 'localhost' || /^\d{1,3}(\.\d{1,3}){3}$/.test(name) || /^\[[0-9a-f:.]+\]$/.test(name);
 }
 
 /** Whether a browser marks `req` as sent for a page whose origin is not this listener's (`Origin` host differs from `Host`). */

@@ -4,6 +4,7 @@
  * `api_token_reads` extends that to reads, except the probes. Both settings
  * are read per request, so a SIGHUP reload takes effect at once.
  */
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendJson, type Handler, type Routes } from '../../src/runtime/http.js';
 import type { ApiAuth } from '../../src/runtime/http-guard.js';
@@ -31,6 +32,19 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(listeners.map((l) => l.stop()));
 });
+
+/** A PUT through node:http, which sends the Host header given (fetch sets its own). */
+function rawPut(port: number, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method: 'PUT', path: '/v1/kv/k', headers: { ...headers, 'content-length': '2' } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end('{}');
+  });
+}
 
 const call = (l: TestListener, method: string, path: string, token?: string): Promise<Response> =>
   fetch(`${l.base}${path}`, { method, headers: token === undefined ? {} : { authorization: `Bearer ${token}` }, ...(method === 'PUT' || method === 'POST' ? { body: '{}' } : {}) });
@@ -110,6 +124,9 @@ describe.each(['web', 'raft'])('the %s listener with [agent] api_token set', (na
         expect(await res.json()).toMatchObject({ error: { code: 'DINC_CROSS_ORIGIN' } });
       }
       expect((await put(listener().base)).status).toBe(200);
+      // DNS rebinding: a name pointed at 127.0.0.1 makes Origin and Host agree; a browser may write only by address.
+      const rebound = await rawPut(listener().port, { origin: 'http://evil.example:1', host: 'evil.example:1' });
+      expect(rebound).toMatchObject({ status: 403, body: expect.stringContaining('by an IP address or localhost') });
       expect((await fetch(`${listener().base}/v1/kv/k`, { headers: { origin: 'http://evil.example' } })).status).toBe(200);
     } finally {
       settings.token = TOKEN;

@@ -5,8 +5,9 @@
  * two real frames never share one.
  *
  * Memory is bounded: at most `capacity` nonces are kept. When one must be
- * forgotten to make room (the oldest admitted), the guard raises a floor to
- * its sender time and from then on refuses as `stale` every frame stamped at
+ * forgotten to make room (the one stamped earliest, so that a peer whose
+ * clock runs ahead cannot push the floor past the others' frames), the guard
+ * raises a floor to its sender time and from then on refuses as `stale` every frame stamped at
  * or before the floor, so a forgotten nonce can never be replayed: under a
  * flood of real traffic the window shrinks instead of letting replays in.
  * Frames that fail to authenticate never reach the guard, so an attacker
@@ -26,8 +27,10 @@ export type ReplayVerdict = 'ok' | 'stale' | 'replay';
 export const DEFAULT_REPLAY_CAPACITY = 65_536;
 
 export class ReplayGuard {
-  /** Nonce (as a latin1 string) -> sender time, in the order admitted. */
-  private readonly seen = new Map<string, number>();
+  /** The nonces held (as latin1 strings). */
+  private readonly seen = new Set<string>();
+  /** The same nonces by sender time, earliest first. */
+  private readonly byTime = new MinHeap();
   private floor: number;
 
   constructor(
@@ -52,26 +55,65 @@ export class ReplayGuard {
     if (sentAt < now - windowMs || sentAt > now + windowMs || sentAt <= this.floor) return 'stale';
     const key = Buffer.from(nonce.buffer, nonce.byteOffset, nonce.byteLength).toString('latin1');
     if (this.seen.has(key)) return 'replay';
-    if (this.seen.size >= this.capacity) this.evictOldest();
-    this.seen.set(key, sentAt);
+    if (this.seen.size >= this.capacity) this.forgetEarliest();
+    this.seen.add(key);
+    this.byTime.push(sentAt, key);
     return 'ok';
   }
 
-  /** Drops nonces from the front while their time is out of the window (they would be stale anyway). */
+  /** Drops the nonces whose time is out of the window (they would be stale anyway). */
   private forgetExpired(now: number, windowMs: number): void {
-    for (const [key, sentAt] of this.seen) {
-      if (sentAt >= now - windowMs) return;
-      this.seen.delete(key);
-      // Kept sound should the window later grow (a reload): what is forgotten stays refused.
-      this.floor = Math.max(this.floor, sentAt);
+    while (this.byTime.size > 0 && (this.byTime.peekTime() as number) < now - windowMs) this.forgetEarliest();
+  }
+
+  /** Forgets the earliest-stamped nonce; what is forgotten stays refused (also should the window grow on a reload). */
+  private forgetEarliest(): void {
+    const earliest = this.byTime.pop();
+    if (earliest === undefined) return;
+    this.seen.delete(earliest.key);
+    this.floor = Math.max(this.floor, earliest.time);
+  }
+}
+
+/** A binary min-heap of (time, key). */
+class MinHeap {
+  private readonly items: { time: number; key: string }[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  peekTime(): number | undefined {
+    return this.items[0]?.time;
+  }
+
+  push(time: number, key: string): void {
+    const a = this.items;
+    a.push({ time, key });
+    for (let i = a.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if ((a[parent] as { time: number }).time <= time) break;
+      [a[i], a[parent]] = [a[parent] as { time: number; key: string }, a[i] as { time: number; key: string }];
+      i = parent;
     }
   }
 
-  private evictOldest(): void {
-    for (const [key, sentAt] of this.seen) {
-      this.seen.delete(key);
-      this.floor = Math.max(this.floor, sentAt);
-      return;
+  pop(): { time: number; key: string } | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (top === undefined || last === undefined || a.length === 0) return top;
+    a[0] = last;
+    for (let i = 0; ; ) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < a.length && (a[l] as { time: number }).time < (a[m] as { time: number }).time) m = l;
+      if (r < a.length && (a[r] as { time: number }).time < (a[m] as { time: number }).time) m = r;
+      if (m === i) break;
+      [a[i], a[m]] = [a[m] as { time: number; key: string }, a[i] as { time: number; key: string }];
+      i = m;
     }
+    return top;
   }
 }

@@ -31,6 +31,8 @@ export interface InboundHost {
   readonly handshakeTimeoutMs: number;
   /** Time a frame may take from its first byte to its last, in ms. */
   readonly frameTimeoutMs: number;
+  /** Time a connection may carry nothing once its handshake is done, in ms; then it is closed (its sender reconnects when it has something to say). */
+  readonly idleTimeoutMs: number;
   /** The handshake of `conn` (from `conn.peer`) succeeded. */
   opened(conn: InboundConnection): void;
   /** A frame of `bytes` bytes from `conn.peer` decoded into `messages`. */
@@ -51,6 +53,8 @@ export class InboundConnection {
   private state: State = 'hello';
   private readonly reader = new ByteQueue();
   private timer: NodeJS.Timeout | undefined;
+  /** What `timer` times: a frame begun, or the quiet between frames. */
+  private timing: 'frame' | 'idle' | undefined;
   private proof: Buffer | undefined;
   private session: Buffer | undefined;
   private mac: FrameMac | undefined;
@@ -185,16 +189,34 @@ export class InboundConnection {
     this.host.opened(this);
   }
 
-  /** Once the handshake is done: times the frame whose first bytes are in, from its first byte; no timer while no frame is begun. */
+  /**
+   * Once the handshake is done: times the frame whose first bytes are in,
+   * from its first byte; between frames, the quiet (a connection that holds a
+   * slot while sending nothing is closed after idleTimeoutMs).
+   */
   private watchFrame(): void {
     if (this.state !== 'frames') return;
     if (this.reader.length === 0) {
+      if (this.timing === 'idle' && this.timer !== undefined) {
+        this.timer.refresh();
+        return;
+      }
       clearTimeout(this.timer);
-      this.timer = undefined;
-    } else if (this.timer === undefined) {
+      this.timing = 'idle';
+      this.timer = setTimeout(() => this.closeIdle(), this.host.idleTimeoutMs);
+    } else if (this.timing !== 'frame') {
+      clearTimeout(this.timer);
       const ms = this.host.frameTimeoutMs;
+      this.timing = 'frame';
       this.timer = setTimeout(() => this.refuse('frame-timeout', `a frame was begun but not finished within ${ms} ms`), ms);
     }
+  }
+
+  private closeIdle(): void {
+    if (this.state === 'done') return;
+    this.state = 'done';
+    this.host.log.debug('raft transport: closing a connection idle too long', { peer: this.peer, remote: this.remote, idle_ms: this.host.idleTimeoutMs });
+    this.socket.destroy();
   }
 
   /** Reads, checks and delivers one frame; false while it is incomplete or when the connection was refused. */

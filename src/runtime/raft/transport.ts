@@ -71,6 +71,8 @@ export interface TransportOptions {
   readonly stallMs?: number;
   /** Time an inbound frame may take from its first byte to its last, in ms; then the connection is refused (frame-timeout). Default 30000. */
   readonly frameTimeoutMs?: number;
+  /** Time an inbound connection may carry nothing after its handshake, in ms; then it is closed. Default 60000. */
+  readonly idleTimeoutMs?: number;
 }
 
 const DEFAULT_BACKOFF = { minMs: 50, maxMs: 1000 } as const;
@@ -78,6 +80,8 @@ const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5000;
 const DEFAULT_STALL_MS = 1000;
 /** A 64 MiB frame at 10 MB/s takes under 7 s: 30 s is slow enough for any real link, and bounds a stalled sender. */
 const DEFAULT_FRAME_TIMEOUT_MS = 30_000;
+/** A leader sends each member a heartbeat many times a second; a minute of silence holds a connection slot for nothing. */
+const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 
 export class RaftTransport {
   private readonly peers = new Map<NodeId, PeerConnection>();
@@ -122,6 +126,7 @@ export class RaftTransport {
       log,
       handshakeTimeoutMs,
       frameTimeoutMs: options.frameTimeoutMs ?? DEFAULT_FRAME_TIMEOUT_MS,
+      idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
       opened: (conn) => this.inboundOpened(conn),
       received: (conn, messages, bytes) => this.deliver(conn, messages, bytes),
       refused: (conn, reason, detail) => {

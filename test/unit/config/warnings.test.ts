@@ -50,6 +50,13 @@ describe('config warnings: listeners beyond loopback without authentication', ()
     expect(warnings(`${text}[agent]\napi_token = ${TOKEN}\n`)).toEqual([]);
   });
 
+  it('with api_token set, a Raft transport without a secret is a warning even on loopback: the token does not guard it', () => {
+    const raft = `[agent]\nbind_address = 127.0.0.1\nweb = 127.0.0.1:8080\nroles = raft\napi_token = ${TOKEN}\n[raft]\nlisten = 127.0.0.1:5001\n`;
+    expect(warnings(raft)).toEqual([expect.stringMatching(/^cluster\.conf:7: Raft traffic on 127\.0\.0\.1:5001 is not authenticated .*api_token does not guard it/)]);
+    expect(warnings(`${raft}token = raft-token-of-24-chars\n`)).toEqual([]);
+    expect(warnings(raft.replace(`api_token = ${TOKEN}\n`, ''))).toEqual([]);
+  });
+
   it('the raft listener is not looked at when the raft role does not run', () => {
     expect(warnings('[agent]\nbind_address = 127.0.0.1\nweb = 127.0.0.1:8080\n[raft]\nlisten = 0.0.0.0:5001\n')).toEqual([]);
   });

@@ -37,6 +37,17 @@ describe('the replay guard', () => {
     for (let i = 1; i <= 1000; i++) expect(g.admit(nonce(i), 1000 + i, 2000, W)).not.toBe('ok');
   });
 
+  it('a full guard forgets the earliest-stamped nonce: a peer whose clock runs ahead cannot push the others out', () => {
+    const g = new ReplayGuard(0, 3);
+    expect(g.admit(nonce(1), 20_000, 1000, W)).toBe('ok'); // a peer 19 s ahead
+    expect(g.admit(nonce(2), 1000, 1000, W)).toBe('ok');
+    expect(g.admit(nonce(3), 1001, 1001, W)).toBe('ok');
+    expect(g.admit(nonce(4), 1002, 1002, W)).toBe('ok');
+    expect(g.admit(nonce(5), 1003, 1003, W)).toBe('ok');
+    expect(g.admit(nonce(2), 1000, 1004, W)).toBe('stale');
+    expect(g.admit(nonce(1), 20_000, 1005, W)).toBe('replay');
+  });
+
   it('forgets nonces once their time has left the window', () => {
     const g = new ReplayGuard(0);
     for (let i = 1; i <= 50; i++) g.admit(nonce(i), 1000, 1000, W);

@@ -17,8 +17,8 @@ afterEach(async () => {
   stops = [];
 });
 
-async function member(frameTimeoutMs: number): Promise<Member> {
-  const m = await startMember('b', new Map(), { handshakeTimeoutMs: 300, frameTimeoutMs });
+async function member(frameTimeoutMs: number, idleTimeoutMs = 60_000): Promise<Member> {
+  const m = await startMember('b', new Map(), { handshakeTimeoutMs: 300, frameTimeoutMs, idleTimeoutMs });
   stops.push(() => m.stop());
   return m;
 }
@@ -42,6 +42,16 @@ describe('raft transport: stalled and repeated input', () => {
     await closed;
     expect(b.transport.refusals()['frame-timeout']).toBe(1);
     expect(b.received).toEqual([]);
+  });
+
+  it('a connection that carries nothing after its handshake is closed once idleTimeoutMs passes, so it cannot hold a slot', async () => {
+    const b = await member(30_000, 200);
+    const socket = await open(b);
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.write(Buffer.concat([helloBytes('a', 'b'), plainFrame(encodeRaftMessages([heartbeat(1)]))]));
+    await until(() => expect(b.received).toHaveLength(1));
+    await closed;
+    expect(b.transport.refusals()['frame-timeout']).toBe(0);
   });
 
   it('a connection between whole frames is not timed out: only a frame begun is', async () => {
