@@ -51,7 +51,7 @@ export const corePurity = {
 /**
  * The layers of src/ (DESIGN.md, "Layers"), lowest first, and what each top-level folder may import
  * besides itself. The files at the root of src/ other than bin.ts (errors.ts, error-codes.ts, version.ts)
- * import nothing and may be imported from anywhere; bin.ts, the entry point, may import anything.
+ * import only one another and may be imported from anywhere; bin.ts, the entry point, may import anything.
  */
 export const LAYERS = {
   core: [],
@@ -62,6 +62,9 @@ export const LAYERS = {
   ui: ['core', 'ops', 'config', 'runtime'],
   cli: ['core', 'ops', 'config', 'runtime', 'roles', 'ui'],
 };
+
+/** LAYERS in one line, for the messages: roles/ and ui/ are side by side, neither imports the other. */
+export const LAYER_ORDER = 'core < ops < config < runtime < roles | ui < cli';
 
 /**
  * Deliberate exceptions, each with its reason. runtime/agent.ts is the composition root: it builds the
@@ -89,7 +92,7 @@ const layerDirection = {
       if (target.startsWith('..')) return;
       const to = layerOf(target);
       if (!to.includes('.') && !allowed.includes(to)) {
-        context.report({ node: source, message: `src/${from} may not import src/${to}: the layers are ${Object.keys(LAYERS).join(' < ')} (eslint.config.js LAYERS).` });
+        context.report({ node: source, message: `src/${from} may not import src/${to}: the layers are ${LAYER_ORDER} (eslint.config.js LAYERS).` });
       } else if (to === 'bin.ts' || to === 'bin.js') {
         context.report({ node: source, message: `src/${from} may not import src/bin.ts: the entry point is the top.` });
       }

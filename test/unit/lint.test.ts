@@ -1,7 +1,7 @@
 import { ESLint } from 'eslint';
 import tseslint from 'typescript-eslint';
 import { describe, expect, it } from 'vitest';
-import { LAYERS, corePurity, layers } from '../../eslint.config.js';
+import { LAYER_ORDER, corePurity, layers } from '../../eslint.config.js';
 
 const eslint = new ESLint({
   overrideConfigFile: true,
@@ -52,7 +52,7 @@ describe('the top-level folders of src/ import only the layers below them, and l
     const [result] = await linter.lintText(code, { filePath });
     return (result?.messages ?? []).map((m) => `${m.line}: ${m.message}`);
   }
-  const order = Object.keys(LAYERS).join(' < ');
+  const order = LAYER_ORDER;
 
   it('forbids an import up the layers, static, re-exported, dynamic or of types only', async () => {
     const code = [
