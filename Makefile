@@ -68,9 +68,10 @@ sim: $(NODE_MODULES)
 jepsen: build
 	JEPSEN_SECONDS=300 npx vitest run test/cluster/raft-jepsen.test.ts
 
-## Regenerate docs/configuration.md from src/config/schema.ts.
+## Regenerate docs/configuration.md from src/config/schema.ts and the HTTP table of docs/errors.md from src/error-codes.ts.
 docs: build
 	node scripts/write-config-docs.mjs
+	node scripts/write-error-docs.mjs
 
 clean:
 	rm -rf lib dist test-results *.tgz $(UI_ASSETS)

@@ -1,6 +1,8 @@
-// Lint rules. Beyond typescript-eslint's recommended type-checked set, two
+// Lint rules. Beyond typescript-eslint's recommended type-checked set, three
 // rules of the design are enforced here: the core is pure (no I/O, no clock,
-// no randomness under src/core), and only src/bin.ts ends the process.
+// no randomness under src/core), the top-level folders of src/ import only
+// the layers below them, and only src/bin.ts ends the process.
+import { dirname, relative, resolve, sep } from 'node:path';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -47,6 +49,74 @@ export const corePurity = {
 };
 
 /**
+ * The layers of src/ (DESIGN.md, "Layers"), lowest first, and what each top-level folder may import
+ * besides itself. The files at the root of src/ other than bin.ts (errors.ts, error-codes.ts, version.ts)
+ * import only one another and may be imported from anywhere; bin.ts, the entry point, may import anything.
+ */
+export const LAYERS = {
+  core: [],
+  ops: ['core'],
+  config: ['core', 'ops'],
+  runtime: ['core', 'ops', 'config'],
+  roles: ['core', 'ops', 'config', 'runtime'],
+  ui: ['core', 'ops', 'config', 'runtime'],
+  cli: ['core', 'ops', 'config', 'runtime', 'roles', 'ui'],
+};
+
+/** LAYERS in one line, for the messages: roles/ and ui/ are side by side, neither imports the other. */
+export const LAYER_ORDER = 'core < ops < config < runtime < roles | ui < cli';
+
+/**
+ * Deliberate exceptions, each with its reason. runtime/agent.ts is the composition root: it builds the
+ * roles an agent takes on and serves the web UI's routes, so it alone in runtime/ may import roles/ and ui/.
+ */
+export const LAYER_EXCEPTIONS = {
+  'runtime/agent.ts': ['roles', 'ui'],
+};
+
+/** The top-level folder of src/ that `path` (relative to src/) is in, or the file itself at the root. */
+const layerOf = (path) => path.split(sep)[0];
+
+/** @type {import('eslint').Rule.RuleModule} */
+const layerDirection = {
+  meta: { type: 'problem', schema: [], docs: { description: 'A top-level folder of src/ imports only the layers below it.' } },
+  create(context) {
+    const src = resolve(context.cwd, 'src');
+    const file = relative(src, resolve(context.cwd, context.filename));
+    if (file.startsWith('..') || !file.includes(sep)) return {};
+    const from = layerOf(file);
+    const allowed = [from, ...(LAYERS[from] ?? []), ...(LAYER_EXCEPTIONS[file.split(sep).join('/')] ?? [])];
+    const check = (source) => {
+      if (source?.type !== 'Literal' || typeof source.value !== 'string' || !source.value.startsWith('.')) return;
+      const target = relative(src, resolve(dirname(resolve(src, file)), source.value));
+      if (target.startsWith('..')) return;
+      const to = layerOf(target);
+      if (!to.includes('.') && !allowed.includes(to)) {
+        context.report({ node: source, message: `src/${from} may not import src/${to}: the layers are ${LAYER_ORDER} (eslint.config.js LAYERS).` });
+      } else if (to === 'bin.ts' || to === 'bin.js') {
+        context.report({ node: source, message: `src/${from} may not import src/bin.ts: the entry point is the top.` });
+      }
+    };
+    return {
+      ImportDeclaration: (node) => check(node.source),
+      ExportNamedDeclaration: (node) => check(node.source),
+      ExportAllDeclaration: (node) => check(node.source),
+      ImportExpression: (node) => check(node.source),
+    };
+  },
+};
+
+/**
+ * Imports go down the layers only (LAYERS above).
+ * @type {import('eslint').Linter.Config}
+ */
+export const layers = {
+  files: ['src/**/*.ts'],
+  plugins: { dinc: { rules: { 'layer-direction': layerDirection } } },
+  rules: { 'dinc/layer-direction': 'error' },
+};
+
+/**
  * Only the entry point decides how the process ends (STYLE.md habit 8).
  * @type {import('eslint').Linter.Config}
  */
@@ -82,4 +152,5 @@ export default tseslint.config(
   { files: ['**/*.js', '**/*.mjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
   processEndsInBinOnly,
   corePurity,
+  layers,
 );

@@ -1,6 +1,6 @@
 /** `dinc-agent start`: load the config, then run the agent until a stop signal. */
 import { checkConfigFile, type CheckedConfig, type Override } from '../config/load.js';
-import type { RoleName } from '../roles/index.js';
+import type { RoleName } from '../config/roles.js';
 import type { ExitCode } from '../errors.js';
 import { Logger } from '../ops/log.js';
 import { runAgent } from '../runtime/agent.js';

@@ -1,6 +1,6 @@
 /** Renders docs/configuration.md from the schema, so the reference cannot drift from the code. */
 import { PROFILES, PROFILE_NAMES, type MembershipConfig, type ProfileName } from '../core/membership/config.js';
-import { AVAILABLE_ROLES, ROLE_NAMES } from '../roles/index.js';
+import { AVAILABLE_ROLES, ROLE_NAMES } from './roles.js';
 import { formatDuration } from './units.js';
 import { NODES_SECTION, SCHEMA, type SectionName, type Setting } from './schema.js';
 

@@ -260,7 +260,7 @@ function raftChecks(config: AgentConfig, shown: Shown): { key: string; text: str
     out.push({ key: 'raft.peers', text: `[raft] peers: must list this agent (${agent.id}) with its own address` });
   }
   const listen = raft.listen;
-  if (!agent.roles.includes('raft') || listen === null || listen.port === 0) return out;
+  if (!agent.roles.includes('raft') || listen.port === 0) return out;
   const listeners: [string, HostPort | null][] = [
     ['[agent] web', agent.web],
     [`[agent] port = ${agent.port}`, { host: agent.bind_address, port: agent.port }],

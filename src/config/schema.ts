@@ -5,7 +5,7 @@
  * this table.
  */
 import { LOG_LEVELS } from '../ops/log.js';
-import { AVAILABLE_ROLES, ROLE_NAMES } from '../roles/index.js';
+import { AVAILABLE_ROLES, ROLE_NAMES } from './roles.js';
 import { PROFILE_NAMES } from '../core/membership/config.js';
 import {
   boolean,

@@ -170,8 +170,11 @@ export function formatHostPort({ host, port }: HostPort): string {
 
 /**
  * A listen address `host:port`; `:port` (Go's form) means every IPv4 address,
- * and with `allowOff`, `off` disables the listener (null).
+ * and with `allowOff`, `off` disables the listener (null). Without it the
+ * value is never null, and its type says so.
  */
+export function listenAddress(opts: { allowOff: false }): ValueType<HostPort>;
+export function listenAddress(opts: { allowOff: true }): ValueType<HostPort | null>;
 export function listenAddress(opts: { allowOff: boolean }): ValueType<HostPort | null> {
   return {
     name: opts.allowOff ? 'host:port | off' : 'host:port',

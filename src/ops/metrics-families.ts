@@ -4,30 +4,10 @@
  * drop reasons); no member id ever becomes a label. The raft role's
  * families, read from its slot, are in metrics-raft-families.ts.
  */
-import { LISTENER_FAMILIES, type ListenerReadings } from './metrics-listener-families.js';
+import type { Family, Sample } from './metric-family.js';
+import { LISTENER_FAMILIES } from './metrics-listener-families.js';
 import { RAFT_FAMILIES } from './metrics-raft-families.js';
 import type { MemberStateName, StatusSnapshot } from './snapshot.js';
-
-/** What one scrape reads: a fresh snapshot and the stream drop counts. */
-export interface ScrapeInput {
-  readonly snapshot: StatusSnapshot;
-  /** Streaming clients dropped for falling behind, by stream. */
-  readonly streamDrops: Readonly<Record<'status' | 'monitor', number>>;
-  /** What the listeners refused and lost; absent in a scrape without listeners. */
-  readonly listeners?: ListenerReadings;
-}
-
-export type Sample = readonly [labels: Readonly<Record<string, string>>, value: number];
-
-export interface Family {
-  /** Prometheus conventions: `dinc_` prefix, base units, counters end in `_total`. */
-  readonly name: string;
-  readonly help: string;
-  /** A counter mirrors a total that only grows; a gauge is a value as of now. */
-  readonly type: 'counter' | 'gauge';
-  readonly labels: readonly string[];
-  readonly read: (input: ScrapeInput) => readonly Sample[];
-}
 
 const STATES: readonly MemberStateName[] = ['alive', 'suspect', 'dead', 'left'];
 const CHANNELS = ['udp', 'tcp', 'multicast'] as const;

@@ -5,13 +5,7 @@
  * them, and requests whose client left before the answer. Listener names
  * and reasons are bounded sets.
  */
-import type { Family, Sample, ScrapeInput } from './metrics-families.js';
-
-/** What the listeners counted, as runtime/listener-stats.ts keeps it. */
-export interface ListenerReadings {
-  refusals(): ReadonlyArray<{ readonly listener: string; readonly reason: string; readonly count: number }>;
-  entries(): ReadonlyArray<readonly [string, { readonly clientErrors: Readonly<Record<string, number>>; readonly aborted: number }]>;
-}
+import type { Family, ListenerReadings, Sample, ScrapeInput } from './metric-family.js';
 
 const of =
   (read: (l: ListenerReadings) => Sample[]) =>

@@ -3,7 +3,7 @@
  * slot. Without a slot (the role is off) or with one this version cannot
  * read, every one of them has no sample. No member id becomes a label.
  */
-import type { Family, Sample, ScrapeInput } from './metrics-families.js';
+import type { Family, Sample, ScrapeInput } from './metric-family.js';
 import { raftSlotOf } from './raft-slot.js';
 import type { RaftRoleStatus } from './snapshot.js';
 

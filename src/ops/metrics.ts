@@ -5,7 +5,8 @@
  * passes `promtool check metrics` with no lint.
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import { FAMILIES, type Family, type ScrapeInput } from './metrics-families.js';
+import type { Family, ScrapeInput } from './metric-family.js';
+import { FAMILIES } from './metrics-families.js';
 
 /**
  * prom-client's default gauges whose names end in `_total`, which Prometheus

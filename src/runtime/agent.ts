@@ -22,7 +22,7 @@ import { metricsRoutes } from './metrics-route.js';
 import { AgentMetrics } from '../ops/metrics.js';
 import { StatusFeed } from './status-feed.js';
 import { takeSnapshot } from './status.js';
-import { uiRoutes } from './ui-routes.js';
+import { uiRoutes } from '../ui/web-routes.js';
 import { RaftRole } from '../roles/raft/role.js';
 import type { StatusSnapshot } from '../ops/snapshot.js';
 import type { AgentSignal, Signals } from './signals.js';

@@ -1,8 +1,10 @@
-/** The error that HTTP helpers throw and the router answers in the common shape, with its status, stable code and any headers. */
-export class HttpError extends Error {
+import type { HttpErrorCode, StatusOf } from '../error-codes.js';
+
+/** The error that HTTP helpers throw and the router answers in the common shape, with its status, stable code (error-codes.ts) and any headers. */
+export class HttpError<C extends HttpErrorCode = HttpErrorCode> extends Error {
   constructor(
-    readonly status: number,
-    readonly code: string,
+    readonly status: StatusOf<C>,
+    readonly code: C,
     message: string,
     readonly headers?: Record<string, string>,
   ) {

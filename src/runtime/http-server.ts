@@ -8,6 +8,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { HttpErrorCode } from '../error-codes.js';
 import type { Logger } from '../ops/log.js';
 import type { ApiAuth } from './http-guard.js';
 import { router, type Routes } from './http.js';
@@ -73,7 +74,7 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, counts:
     return;
   }
   const [status, phrase, message] = STATUS[reason];
-  const body = `${JSON.stringify({ error: { code: status === 408 ? 'DINC_REQUEST_TIMEOUT' : 'DINC_BAD_REQUEST', message } })}\n`;
+  const body = `${JSON.stringify({ error: { code: (status === 408 ? 'DINC_REQUEST_TIMEOUT' : 'DINC_BAD_REQUEST') satisfies HttpErrorCode, message } })}\n`;
   socket.end(
     `HTTP/1.1 ${status} ${phrase}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\n\r\n${body}`,
     () => socket.destroy(),

@@ -4,6 +4,7 @@
  * error shape everywhere: `{"error": {"code": "DINC_...", "message": "..."}}`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpErrorCode, StatusOf } from '../error-codes.js';
 import type { Logger } from '../ops/log.js';
 import { HttpError } from './http-error.js';
 import { checkAccess, type ApiAuth } from './http-guard.js';
@@ -36,7 +37,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
-export function sendError(res: ServerResponse, status: number, code: string, message: string, headers?: Record<string, string>): void {
+export function sendError<C extends HttpErrorCode>(res: ServerResponse, status: StatusOf<C>, code: C, message: string, headers?: Record<string, string>): void {
   sendJson(res, status, { error: { code, message } }, headers);
 }
 

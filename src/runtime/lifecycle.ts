@@ -3,6 +3,7 @@
  * start stops the ones already running; a stop is bounded by a deadline.
  */
 import type { AgentConfig } from '../config/load.js';
+import type { ErrorCode } from '../error-codes.js';
 import type { Logger } from '../ops/log.js';
 
 export interface Part {
@@ -65,7 +66,7 @@ export class Lifecycle {
         );
         if ((await Promise.race([stopped, expired])) === 'expired') {
           this.log.error('stop deadline passed; abandoning the parts still running', {
-            code: 'DINC_STOP_TIMEOUT',
+            code: 'DINC_STOP_TIMEOUT' satisfies ErrorCode,
             part: part.name,
             abandoned: [part, ...this.running.reverse()].map((p) => p.name),
           });

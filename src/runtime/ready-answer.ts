@@ -1,5 +1,6 @@
 /** The one answer of `GET /ready` on every listener. */
 import type { ServerResponse } from 'node:http';
+import type { HttpErrorCode } from '../error-codes.js';
 import { sendJson } from './http.js';
 
 /**
@@ -9,5 +10,5 @@ import { sendJson } from './http.js';
  */
 export function sendReadiness(res: ServerResponse, reason: string | null, fields: Record<string, unknown> = {}): void {
   if (reason === null) sendJson(res, 200, { ready: true, ...fields });
-  else sendJson(res, 503, { ready: false, ...fields, error: { code: 'DINC_NOT_READY', message: `not ready: ${reason}` } }, { 'retry-after': '1' });
+  else sendJson(res, 503, { ready: false, ...fields, error: { code: 'DINC_NOT_READY' satisfies HttpErrorCode, message: `not ready: ${reason}` } }, { 'retry-after': '1' });
 }

@@ -8,6 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { HttpErrorCode } from '../error-codes.js';
 import type { Logger } from '../ops/log.js';
 import type { StatusSnapshot } from '../ops/snapshot.js';
 import { diffSnapshot, type StreamMessage } from '../ops/snapshot-patch.js';
@@ -73,7 +74,7 @@ export class StatusFeed implements Part {
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/v1/stream') {
-      const body = JSON.stringify({ error: { code: 'DINC_NOT_FOUND', message: `no WebSocket endpoint at ${path ?? ''}; use /v1/stream` } });
+      const body = JSON.stringify({ error: { code: 'DINC_NOT_FOUND' satisfies HttpErrorCode, message: `no WebSocket endpoint at ${path ?? ''}; use /v1/stream` } });
       socket.end(`HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
       return;
     }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpListener } from '../../src/runtime/http-listener.js';
-import { UI_SCRIPT_PATH, UI_STYLE_PATH, contentSecurityPolicy, uiRoutes } from '../../src/runtime/ui-routes.js';
+import { UI_SCRIPT_PATH, UI_STYLE_PATH, contentSecurityPolicy, uiRoutes } from '../../src/ui/web-routes.js';
 import { memoryLogger } from '../support/memory-log.js';
 
 const listener = new HttpListener('web', { host: '127.0.0.1', port: 0 }, uiRoutes(), memoryLogger().log);

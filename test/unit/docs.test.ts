@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { renderConfigDocs } from '../../src/config/docs.js';
 import { SCHEMA, settingOf, type SectionName } from '../../src/config/schema.js';
+import { ERROR_CODES, renderHttpErrorTable } from '../../src/error-codes.js';
 import { fakeIO } from '../support/fake-io.js';
 import { VERSION } from '../../src/version.js';
 
@@ -26,6 +27,20 @@ describe('docs stay true to the code', () => {
     const inSource = new Set(sourceFiles(join(root, 'src')).flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/'(DINC_[A-Z_]+)'/g)].map((m) => m[1])));
     const inDocs = new Set([...read('docs/errors.md').matchAll(/^\| `(DINC_[A-Z_]+)` \|/gm)].map((m) => m[1]));
     expect([...inDocs].sort()).toEqual([...inSource].sort());
+    expect(Object.keys(ERROR_CODES).sort()).toEqual([...inSource].sort());
+  });
+
+  it('docs/errors.md\'s HTTP table is what error-codes.ts renders (run `make docs` after changing it)', () => {
+    const http = read('docs/errors.md').split('## HTTP API\n\n')[1] ?? '';
+    expect(http.startsWith(renderHttpErrorTable())).toBe(true);
+    expect(http.slice(renderHttpErrorTable().length).trim()).toBe('');
+  });
+
+  it('docs/errors.md\'s command-line and agent tables give each code the exit code and meaning of error-codes.ts', () => {
+    const cli = read('docs/errors.md').split('## HTTP API')[0] ?? '';
+    const rows = [...cli.matchAll(/^\| `(DINC_[A-Z_]+)` \| (\d) \| (.*) \| .* \|$/gm)].map((m) => [m[1] ?? '', { exit: Number(m[2]), meaning: m[3] }] as const);
+    const table = Object.entries(ERROR_CODES as Record<string, { cli?: { exit: number; meaning: string } }>).flatMap(([code, { cli }]) => (cli === undefined ? [] : [[code, cli] as const]));
+    expect(rows.sort(([a], [b]) => a.localeCompare(b))).toEqual(table.sort(([a], [b]) => a.localeCompare(b)));
   });
 
   it('docs/configuration.md says the raft role runs (a key/value store, locks and queues later) and the other roles are coming', () => {

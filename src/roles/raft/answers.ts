@@ -8,12 +8,13 @@
  * succeed as it is gets a 4xx.
  */
 import type { ServerResponse } from 'node:http';
+import type { HttpErrorCode, StatusOf } from '../../error-codes.js';
 import { sendJson } from '../../runtime/http.js';
 import type { Outcome } from './outcome.js';
 
 export type Style = 'native' | 'cache';
 
-export function sendFailure(res: ServerResponse, style: Style, status: number, code: string, message: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): void {
+export function sendFailure<C extends HttpErrorCode>(res: ServerResponse, style: Style, status: StatusOf<C>, code: C, message: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): void {
   const error = { code, message, ...extra };
   sendJson(res, status, style === 'cache' ? { success: false, error } : { error }, headers);
 }

@@ -24,7 +24,9 @@ export interface BootstrapInput {
   readonly signal: AbortSignal;
 }
 
+/** How often a member waiting to form or join the group looks at gossip again. Not a setting: a poll of local state. */
 const POLL_MS = 200;
+/** How often that wait is logged. Not a setting: only the log's volume. */
 const REPORT_EVERY_MS = 10_000;
 
 export async function initialState(input: BootstrapInput): Promise<PersistedState> {

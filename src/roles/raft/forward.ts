@@ -17,9 +17,14 @@ export const FORWARDED_HEADER = 'x-dinc-forwarded';
 
 const RELAYED_HEADERS = ['content-type', 'retry-after'];
 const NOT_SENT = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
-/** Connections per leader: as many as requests a member is likely to have in flight. */
+/**
+ * Connections per leader: as many as requests a member is likely to have in flight.
+ * Not a setting: the leader's listener bounds it sooner, admitting at most
+ * DEFAULT_CONNECTION_CAPS.perAddress (256) connections from one address
+ * (runtime/connection-limits.ts).
+ */
 const CONNECTIONS = 512;
-/** Pools of leaders this member no longer forwards to are closed when more than this many exist. */
+/** Pools of leaders this member no longer forwards to are closed when more than this many exist. Not a setting: one pool per recent leader. */
 const MAX_POOLS = 4;
 
 export class Forwarder {

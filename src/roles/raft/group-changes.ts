@@ -15,8 +15,13 @@ import type { RaftHost } from './host.js';
 import type { Outcome } from './outcome.js';
 import { REQUEST_TIMEOUT_MS } from './settings.js';
 
-/** How long an added member may take to catch up before the request gives up (it stays a learner). */
+/**
+ * How long an added member may take to catch up before the request gives up (it stays a learner).
+ * Not a setting: giving up changes nothing in the group (the learner keeps catching up and is promoted
+ * later); it only bounds how long `dinc-agent raft add` waits.
+ */
 export const CATCH_UP_DEADLINE_MS = 60_000;
+/** How often the promotion is tried again while the learner catches up. Not a setting: a poll of local state. */
 const PROMOTE_RETRY_MS = 100;
 
 export async function addMember(host: RaftHost, id: string, address: HostPort, resolve: (id: string) => HostPort | undefined, deadlineMs = CATCH_UP_DEADLINE_MS): Promise<Outcome> {

@@ -43,9 +43,17 @@ export interface RaftRoleDeps {
   readonly listenerStats: ListenerStats;
 }
 
+/**
+ * How long the Raft transport waits for a connection and its handshake before it gives up and retries.
+ * Not a setting: the handshake is one round trip of a few hundred bytes; a peer slower than a second
+ * misses heartbeats too, and a longer wait only delays the retry after a partition heals.
+ */
 const HANDSHAKE_TIMEOUT_MS = 1_000;
 
-/** A member heard from within this many ms counts as alive in `/cluster`. */
+/**
+ * A member heard from within this many ms counts as alive in `/cluster`.
+ * Not a setting: it only labels members in that seed-compatible view; nothing is decided by it.
+ */
 const ALIVE_WITHIN_MS = 3_000;
 
 export class RaftRole implements Part {
@@ -94,8 +102,7 @@ export class RaftRole implements Part {
     const gate = { host: () => this.host, resolve: (id: string) => this.book.resolve(id), canForward: (id: string) => this.transport.isConnected(id), forwarder: this.forwarder };
     const admin = adminRoutes({ ...view, ...gate, slot: () => raftSlot(view), uptime: deps.uptime });
     const routes = new Map([...kvRoutes(gate), ...admin, ...metricsRoutes(deps.metrics)]);
-    const listen = config.raft.listen ?? { host: '0.0.0.0', port: 5001 };
-    this.listener = new RaftListener(listen, routes, { magic: RAFT_MAGIC, accept: (socket, head) => this.transport.accept(socket, head) }, deps.log, {
+    this.listener = new RaftListener(config.raft.listen, routes, { magic: RAFT_MAGIC, accept: (socket, head) => this.transport.accept(socket, head) }, deps.log, {
       auth: deps.auth,
       stats: deps.listenerStats,
     });

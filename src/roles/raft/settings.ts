@@ -1,19 +1,31 @@
 /**
  * The Raft role's settings as the core and the runtime need them: the clock
- * tick and the timeouts in ticks, the data directory, the shared secret.
+ * tick and the timeouts in ticks, the data directory, the shared secret. The
+ * settings themselves are in config/schema.ts; the constants here are not
+ * settings, each for the reason given beside it.
  */
 import { createHash } from 'node:crypto';
 import { isAbsolute, join } from 'node:path';
 import type { AgentConfig } from '../../config/load.js';
 import { DEFAULT_RAFT_CONFIG, type RaftConfig } from '../../core/raft/types.js';
 
-/** The core's clock ticks at most this often; heartbeat and election timeout are whole numbers of ticks. */
+/**
+ * The core's clock ticks at most this often; heartbeat and election timeout are whole numbers of ticks.
+ * Not a setting: it is only the resolution of `[raft] heartbeat_interval` and `election_timeout`, which are.
+ */
 const MAX_TICK_MS = 10;
 
-/** How long an HTTP request waits for the log before it answers that the outcome is unknown. */
+/**
+ * How long an HTTP request waits for the log before it answers that the outcome is unknown (504 DINC_TIMEOUT).
+ * Not a setting: docs/errors.md promises clients an answer within 5 s; a client that wants to wait less
+ * sets its own timeout, and a write that takes longer is a sick group, not a slow one.
+ */
 export const REQUEST_TIMEOUT_MS = 5_000;
 
-/** Entries kept behind a snapshot for followers a little behind (etcd keeps 5000; here at most half the snapshot threshold), bounded in bytes. */
+/**
+ * Entries kept behind a snapshot for followers a little behind (etcd keeps 5000; here at most half the snapshot threshold), bounded in bytes.
+ * Not settings: `[raft] snapshot_threshold` is the knob (half of it, when smaller); these only cap what a large threshold keeps.
+ */
 const CATCH_UP_ENTRIES = 5000;
 const CATCH_UP_BYTES = 64 * 1024 * 1024;
 

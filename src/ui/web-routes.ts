@@ -6,8 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { UI_CSS, UI_HTML, UI_JS } from '../ui/web/assets.generated.js';
-import type { Handler, Routes } from './http.js';
+import { UI_CSS, UI_HTML, UI_JS } from './web/assets.generated.js';
+import type { Handler, Routes } from '../runtime/http.js';
 
 /** Where the page loads its script and style from; index.html names the same paths. */
 export const UI_SCRIPT_PATH = '/ui/app.js';
