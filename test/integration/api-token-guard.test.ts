@@ -126,7 +126,8 @@ describe.each(['web', 'raft'])('the %s listener with [agent] api_token set', (na
       expect((await put(listener().base)).status).toBe(200);
       // DNS rebinding: a name pointed at 127.0.0.1 makes Origin and Host agree; a browser may write only by address.
       const rebound = await rawPut(listener().port, { origin: 'http://evil.example:1', host: 'evil.example:1' });
-      expect(rebound).toMatchObject({ status: 403, body: expect.stringContaining('by an IP address or localhost') });
+      expect(rebound.status).toBe(403);
+      expect(rebound.body).toContain('by an IP address or localhost');
       expect((await fetch(`${listener().base}/v1/kv/k`, { headers: { origin: 'http://evil.example' } })).status).toBe(200);
     } finally {
       settings.token = TOKEN;
