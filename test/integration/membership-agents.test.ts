@@ -76,6 +76,17 @@ async function agree(c: Cluster, webs: number[], states: Record<string, string>,
   });
 }
 
+/** How many times agent i has logged a config reload. */
+function reloads(c: Cluster, i: number): number {
+  return (c.agents.get(`node00${i}`)?.records ?? []).filter((r) => r.msg === 'config reloaded').length;
+}
+
+/** Acks this agent has received: each one a probe of its own that went out and came back. */
+async function acksOf(web: string): Promise<number> {
+  const status = (await (await fetch(`http://${web}/v1/status`)).json()) as StatusSnapshot;
+  return status.counters.messages_in.ack ?? 0;
+}
+
 const seeds = (base: number): string => `multicast_group = off\nexpect = 3\n[nodes]\nnode001 = "127.0.0.1:${base + 1}"\nnode002 = "127.0.0.1:${base + 2}"\nnode003 = "127.0.0.1:${base + 3}"`;
 
 describe('agents on 127.0.0.1', () => {
@@ -127,9 +138,19 @@ describe('agents on 127.0.0.1', () => {
     const c = await cluster(2, (base) => `encrypt_key = ${a}\n${peers(base)}`);
     const both = { node001: 'alive', node002: 'alive' };
     await agree(c, [1, 2], both, 'node001');
-    for (const step of [`encrypt_key = ${a}\nencrypt_keys = ${b}`, `encrypt_key = ${b}\nencrypt_keys = ${a}`, `encrypt_key = ${b}`]) {
+    const steps = [`encrypt_key = ${a}\nencrypt_keys = ${b}`, `encrypt_key = ${b}\nencrypt_keys = ${a}`, `encrypt_key = ${b}`];
+    for (const [n, step] of steps.entries()) {
       for (const i of [1, 2]) c.reload(i, `${step}\n${peers(c.base)}`);
-      await new Promise((r) => setTimeout(r, 1500));
+      await eventually(() =>
+        Promise.resolve().then(() => {
+          for (const i of [1, 2]) expect(reloads(c, i)).toBe(n + 1);
+        }),
+      );
+      // Both run on the new keys; each then has acks back twice: its probes go and come back under them.
+      const acked = await Promise.all([1, 2].map((i) => acksOf(c.web(i))));
+      await eventually(async () => {
+        for (const i of [1, 2]) expect(await acksOf(c.web(i))).toBeGreaterThanOrEqual((acked[i - 1] ?? 0) + 2);
+      });
       await agree(c, [1, 2], both, 'node001');
     }
     for (const i of [1, 2]) {

@@ -9,21 +9,29 @@ import { LoopbackGroup, missingWrites, writeLoad } from '../support/raft-loopbac
 
 afterEach(killAgents);
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** The `/stats` figure `key` of member `id`. */
+async function figure(group: LoopbackGroup, id: string, key: 'commit_index' | 'snapshot_index'): Promise<number> {
+  return Number((await group.http(id, 'GET', '/stats')).body[key] ?? 0);
+}
 
 describe('raft members killed with SIGKILL under a write load', () => {
   it('a killed member restarts, catches up, and every acknowledged write is on it', async () => {
-    // A small snapshot threshold, so that the restarted member may also need a snapshot.
-    const group = await LoopbackGroup.create(3, { extra: 'snapshot_threshold = 200\n' });
+    // A small snapshot threshold, so that the leader soon compacts its log past where the victim stopped.
+    const group = await LoopbackGroup.create(3, { extra: 'snapshot_threshold = 64\n' });
     await group.start();
     const leader = await group.leader();
     const victim = group.members.map((m) => m.id).find((id) => id !== leader) as string;
     const load = writeLoad(group);
-    await sleep(1500);
+    await load.acknowledged(60);
     await group.kill(victim);
-    await sleep(1500);
+    // The victim has at most what the leader had committed, and little more. The load goes on until the
+    // leader's snapshot is a whole threshold past that: the entries it keeps behind a snapshot (half the
+    // threshold) then start after the victim's log ends, and the victim can only catch up from the snapshot.
+    const stoppedNear = await figure(group, leader, 'commit_index');
+    await eventually(async () => expect(await figure(group, leader, 'snapshot_index')).toBeGreaterThanOrEqual(stoppedNear + 64), 60_000, 50);
     await group.start([victim]);
-    await sleep(1000);
+    // Writes go on being acknowledged while the victim catches up.
+    await load.acknowledged(load.acked.size + 50);
     await load.stop();
     expect(load.acked.size).toBeGreaterThan(50);
     await eventually(async () => {
@@ -37,14 +45,14 @@ describe('raft members killed with SIGKILL under a write load', () => {
     expect((stats.body.counters as Record<string, number>).snapshots_installed).toBeGreaterThan(0);
     const stale = await group.http(victim, 'GET', `/v1/kv/w${[...load.acked][0]}?consistency=stale`);
     expect(stale.status).toBe(200);
-  });
+  }, 90_000);
 
   it('all three killed at once and restarted: every acknowledged write is there', async () => {
     const group = await LoopbackGroup.create(3);
     await group.start();
     await group.leader();
     const load = writeLoad(group, 16);
-    await sleep(2000);
+    await load.acknowledged(100);
     await Promise.all(group.members.map((m) => group.kill(m.id)));
     await load.stop();
     expect(load.acked.size).toBeGreaterThan(50);

@@ -121,12 +121,20 @@ export class LoopbackGroup {
   }
 }
 
+export interface WriteLoad {
+  readonly acked: Set<number>;
+  attempts(): number;
+  /** Resolves once `count` writes in all have been acknowledged; rejects after `ms`. */
+  acknowledged(count: number, ms?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
 /**
  * Writes unique keys `w<n>` with value `<n>` from `clients` loops against
  * random running members until `stop()`; records which writes were
  * acknowledged (200). A write with any other answer is not acknowledged.
  */
-export function writeLoad(group: LoopbackGroup, clients = 8): { acked: Set<number>; attempts: () => number; stop: () => Promise<void> } {
+export function writeLoad(group: LoopbackGroup, clients = 8): WriteLoad {
   const acked = new Set<number>();
   let next = 0;
   let running = true;
@@ -147,6 +155,8 @@ export function writeLoad(group: LoopbackGroup, clients = 8): { acked: Set<numbe
   return {
     acked,
     attempts: () => next,
+    acknowledged: (count, ms = 30_000) =>
+      eventually(() => (acked.size >= count ? Promise.resolve() : Promise.reject(new Error(`${acked.size} of ${count} writes acknowledged (${next} attempted)`))), ms, 20),
     stop: async () => {
       running = false;
       await Promise.all(loops);
