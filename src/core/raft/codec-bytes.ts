@@ -1,7 +1,8 @@
 /**
- * The primitives of the Raft wire codec (docs/raft.md, "Wire format"): a
- * growing big-endian writer that refuses values the wire cannot carry, and a
- * bounds-checked reader whose every failure names the field and byte offset.
+ * The primitives of the Raft wire codec (docs/raft.md, "Wire format"): the
+ * shared big-endian writer and reader (core/bytes) with the Raft field types
+ * on top; the writer refuses values the wire cannot carry, and every failure
+ * of the reader is a RaftDecodeError naming the field and byte offset.
  */
 import { ByteReader } from '../bytes/reader.js';
 import { ByteWriter } from '../bytes/writer.js';
