@@ -15,8 +15,9 @@
 // Runs lib/ as built (`make build` or `npx tsc -p tsconfig.build.json`).
 //
 // The namespace helpers are a minimal copy of test/support/netns.ts (bench
-// cannot import TypeScript); see that file for why the network looks as it
-// does. Namespaces are named dinc<pid>-..., removed at exit, on SIGINT and
+// cannot import TypeScript), but for removeNamespace, which both import from
+// test/support/remove-namespace.mjs; see netns.ts for why the network looks
+// as it does. Namespaces are named dinc<pid>-..., removed at exit, on SIGINT and
 // SIGTERM, and those of dead runs are removed at start.
 /* global fetch, AbortSignal, setTimeout */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -27,6 +28,7 @@ import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { removeNamespace } from '../test/support/remove-namespace.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 /** How long a restarted agent may take to rejoin before the run counts as failed. */
@@ -56,23 +58,16 @@ function ip(...args) {
   }
 }
 
-function removeNamespace(ns) {
-  const pids = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout ?? '';
-  for (const pid of pids.split(/\s+/).filter((p) => /^\d+$/.test(p))) {
-    try {
-      process.kill(Number(pid), 'SIGKILL');
-    } catch {
-      // gone already
-    }
-  }
-  spawnSync('ip', ['netns', 'del', ns]);
+/** Removes a namespace and forgets it. */
+function dropNamespace(ns) {
+  removeNamespace(ns);
   namespacesMade.delete(ns);
 }
 
 function cleanup() {
   for (const c of children) c.kill('SIGKILL');
   children.clear();
-  for (const ns of [...namespacesMade]) removeNamespace(ns);
+  for (const ns of [...namespacesMade]) dropNamespace(ns);
   rmSync(dir, { recursive: true, force: true });
 }
 process.on('exit', cleanup);
@@ -94,7 +89,7 @@ function reapStale() {
     } catch (e) {
       alive = e.code === 'EPERM';
     }
-    if (!alive) removeNamespace(ns);
+    if (!alive) dropNamespace(ns);
   }
 }
 
@@ -346,7 +341,7 @@ async function benchNetns() {
     await sleep(1000);
   }
   for (const a of agents.values()) a.child.kill('SIGKILL');
-  for (const ns of [...namespacesMade]) removeNamespace(ns);
+  for (const ns of [...namespacesMade]) dropNamespace(ns);
 
   console.log(`### (a) Five agents in five network namespaces (bridge, multicast only, AES-GCM, expect = 5, profile lan), ${opts.runs} runs\n`);
   console.log(`Start of five agents at once until all agree on five alive and node001: ${converge} ms. Load average ${loadBefore} before, ${loadavg()[0].toFixed(1)} after.\n`);

@@ -9,7 +9,7 @@ import { seededRng, type Rng } from '../../src/core/rng.js';
 import { readDatagram } from '../../src/runtime/membership/inbound.js';
 import { Keyring } from '../../src/runtime/membership/keyring.js';
 import { ReplayGuard } from '../../src/runtime/membership/replay-guard.js';
-import { MAX_DATAGRAM_BYTES } from '../../src/runtime/membership/udp-transport.js';
+import { MAX_DATAGRAM_BYTES } from '../../src/runtime/membership/udp-receive.js';
 import { killAgents, spawnAgent, type AgentProcess } from '../support/agent-process.js';
 import { eventually } from '../support/eventually.js';
 import { freePortBase } from '../support/ports.js';

@@ -58,6 +58,7 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import { createInterface } from 'node:readline';
 import { BIN } from './agent-process.js';
 import { watchLogs, type LogWatch } from './log-watch.js';
+import { removeNamespace } from './remove-namespace.mjs';
 
 /** Prefix of every namespace this process creates. */
 export const RUN_PREFIX = `dinc${process.pid}`;
@@ -107,18 +108,6 @@ function namespaces(): string[] {
 }
 
 /** Kills every process inside namespace `ns` (all of them started by this module) and deletes it; never throws. */
-function removeNamespace(ns: string): void {
-  const pids = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout ?? '';
-  for (const pid of pids.split(/\s+/).filter((p) => /^\d+$/.test(p))) {
-    try {
-      process.kill(Number(pid), 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  spawnSync('ip', ['netns', 'del', ns]);
-}
-
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);

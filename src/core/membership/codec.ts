@@ -7,7 +7,8 @@
  * never receives a packet it must drop. Decoding never throws: any input
  * yields either fresh message objects or a drop reason.
  */
-import { ByteWriter } from '../byte-writer.js';
+import { ByteReader } from '../bytes/reader.js';
+import { ByteWriter } from '../bytes/writer.js';
 import { crc32 } from '../crc32.js';
 import { MsgType } from './messages.js';
 import type { Alive, Announce, Dead, IndirectPing, Load, MemberSnapshot, PacketMessage, Ping, PushPull, Suspect } from './messages.js';
@@ -42,8 +43,6 @@ const U32_MAX = 0xffffffff;
 const MIN_SNAPSHOT_BYTES = 16;
 
 const UTF8_ENCODER = new TextEncoder();
-/** `ignoreBOM` keeps a leading U+FEFF, so every string round-trips. */
-const UTF8_DECODER = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
 /** Tag of a cluster name (crc32 of its UTF-8): packets of other clusters are dropped. */
@@ -259,83 +258,38 @@ class Malformed extends Error {}
 /** One shared instance: hostile traffic costs no stack captures. */
 const MALFORMED = new Malformed('malformed membership frame');
 
-/** Bounds-checked big-endian reads over `[pos, end)` of a view. */
-class Reader {
-  constructor(
-    private readonly view: DataView,
-    private pos: number,
-    private readonly end: number,
-  ) {}
+/** Every read fault is the one MALFORMED: the field and offset the reader names are of no use to a drop. */
+const malformed = (): Malformed => MALFORMED;
 
-  get remaining(): number {
-    return this.end - this.pos;
-  }
-  private take(n: number): number {
-    if (n > this.end - this.pos) throw MALFORMED;
-    const at = this.pos;
-    this.pos += n;
-    return at;
-  }
-  u8(): number {
-    return this.view.getUint8(this.take(1));
-  }
-  u16(): number {
-    return this.view.getUint16(this.take(2));
-  }
-  u32(): number {
-    return this.view.getUint32(this.take(4));
-  }
-  f32(): number {
-    return this.view.getFloat32(this.take(4));
-  }
-  bytes(n: number): Uint8Array {
-    const at = this.take(n);
-    return new Uint8Array(this.view.buffer, this.view.byteOffset + at, n);
-  }
-  /** A reader of the next `n` bytes; this one moves past them. */
-  sub(n: number): Reader {
-    return new Reader(this.view, this.take(n), this.pos);
-  }
-  /** Trailing bytes are malformed. */
-  done(): void {
-    if (this.pos !== this.end) throw MALFORMED;
-  }
-}
-
-function getString(r: Reader, min: number, max: number): string {
-  const n = r.u8();
+function getString(r: ByteReader, min: number, max: number): string {
+  const n = r.u8('string length');
   if (n < min || n > max) throw MALFORMED;
-  const bytes = r.bytes(n);
-  try {
-    return UTF8_DECODER.decode(bytes);
-  } catch {
-    throw MALFORMED;
-  }
+  return r.utf8(n, 'string');
 }
 
-const getId = (r: Reader): string => getString(r, 1, MAX_ID_BYTES);
+const getId = (r: ByteReader): string => getString(r, 1, MAX_ID_BYTES);
 
-function getBool(r: Reader): boolean {
-  const v = r.u8();
+function getBool(r: ByteReader): boolean {
+  const v = r.u8('bool');
   if (v > 1) throw MALFORMED;
   return v === 1;
 }
 
-function getAddress(r: Reader): Address {
+function getAddress(r: ByteReader): Address {
   const host = getString(r, 1, MAX_HOST_BYTES);
-  const port = r.u16();
+  const port = r.u16('port');
   if (!isIpLiteral(host) || port === 0) throw MALFORMED;
   return { host, port };
 }
 
-function getLoadFigure(r: Reader): number {
-  const v = r.f32();
+function getLoadFigure(r: ByteReader): number {
+  const v = r.f32('load');
   if (!Number.isFinite(v) || v < 0 || Object.is(v, -0)) throw MALFORMED;
   return v;
 }
 
-function getPairs(r: Reader): Record<string, string> {
-  const count = r.u8();
+function getPairs(r: ByteReader): Record<string, string> {
+  const count = r.u8('pair count');
   if (count > MAX_PAIRS) throw MALFORMED;
   const entries: [string, string][] = [];
   const seen = new Set<string>();
@@ -348,8 +302,8 @@ function getPairs(r: Reader): Record<string, string> {
   return Object.fromEntries(entries); // own data properties, "__proto__" included
 }
 
-function getMeta(r: Reader): MemberMeta {
-  const roleCount = r.u8();
+function getMeta(r: ByteReader): MemberMeta {
+  const roleCount = r.u8('role count');
   if (roleCount > MAX_ROLES) throw MALFORMED;
   const roles: string[] = [];
   for (let i = 0; i < roleCount; i++) roles.push(getString(r, 0, MAX_STRING_BYTES));
@@ -358,23 +312,23 @@ function getMeta(r: Reader): MemberMeta {
   return { roles, services, tags, version: getString(r, 0, MAX_STRING_BYTES) };
 }
 
-function getSnapshot(r: Reader): MemberSnapshot {
+function getSnapshot(r: ByteReader): MemberSnapshot {
   const id = getId(r);
   const addr = getAddress(r);
-  const incarnation = r.u32();
-  const state: MemberState | undefined = MEMBER_STATES[r.u8()];
+  const incarnation = r.u32('incarnation');
+  const state: MemberState | undefined = MEMBER_STATES[r.u8('state')];
   if (state === undefined) throw MALFORMED;
   return { id, addr, incarnation, state, meta: getMeta(r) };
 }
 
 /** Body readers of the packet message types; a type not listed here is malformed in a packet. */
-const PACKET_READERS = new Map<number, (r: Reader) => PacketMessage>([
-  [MsgType.Ping, (r): Ping => ({ type: MsgType.Ping, seq: r.u32(), target: getString(r, 0, MAX_ID_BYTES), from: getId(r), fromAddr: getAddress(r) })],
+const PACKET_READERS = new Map<number, (r: ByteReader) => PacketMessage>([
+  [MsgType.Ping, (r): Ping => ({ type: MsgType.Ping, seq: r.u32('seq'), target: getString(r, 0, MAX_ID_BYTES), from: getId(r), fromAddr: getAddress(r) })],
   [
     MsgType.IndirectPing,
     (r): IndirectPing => ({
       type: MsgType.IndirectPing,
-      seq: r.u32(),
+      seq: r.u32('seq'),
       target: getId(r),
       targetAddr: getAddress(r),
       from: getId(r),
@@ -382,33 +336,33 @@ const PACKET_READERS = new Map<number, (r: Reader) => PacketMessage>([
       nack: getBool(r),
     }),
   ],
-  [MsgType.Ack, (r) => ({ type: MsgType.Ack, seq: r.u32(), from: getId(r) })],
-  [MsgType.Nack, (r) => ({ type: MsgType.Nack, seq: r.u32(), from: getId(r) })],
-  [MsgType.Alive, (r): Alive => ({ type: MsgType.Alive, id: getId(r), incarnation: r.u32(), addr: getAddress(r), meta: getMeta(r) })],
-  [MsgType.Suspect, (r): Suspect => ({ type: MsgType.Suspect, id: getId(r), incarnation: r.u32(), from: getId(r) })],
-  [MsgType.Dead, (r): Dead => ({ type: MsgType.Dead, id: getId(r), incarnation: r.u32(), from: getId(r), left: getBool(r) })],
-  [MsgType.Load, (r): Load => ({ type: MsgType.Load, id: getId(r), seq: r.u32(), cpu: getLoadFigure(r), lagMs: getLoadFigure(r) })],
+  [MsgType.Ack, (r) => ({ type: MsgType.Ack, seq: r.u32('seq'), from: getId(r) })],
+  [MsgType.Nack, (r) => ({ type: MsgType.Nack, seq: r.u32('seq'), from: getId(r) })],
+  [MsgType.Alive, (r): Alive => ({ type: MsgType.Alive, id: getId(r), incarnation: r.u32('incarnation'), addr: getAddress(r), meta: getMeta(r) })],
+  [MsgType.Suspect, (r): Suspect => ({ type: MsgType.Suspect, id: getId(r), incarnation: r.u32('incarnation'), from: getId(r) })],
+  [MsgType.Dead, (r): Dead => ({ type: MsgType.Dead, id: getId(r), incarnation: r.u32('incarnation'), from: getId(r), left: getBool(r) })],
+  [MsgType.Load, (r): Load => ({ type: MsgType.Load, id: getId(r), seq: r.u32('seq'), cpu: getLoadFigure(r), lagMs: getLoadFigure(r) })],
   [MsgType.Announce, (r): Announce => ({ type: MsgType.Announce, id: getId(r), addr: getAddress(r) })],
 ]);
 
-function getPacketBody(r: Reader): PacketMessage[] {
-  const count = r.u8();
+function getPacketBody(r: ByteReader): PacketMessage[] {
+  const count = r.u8('message count');
   if (count === 0) throw MALFORMED;
   const messages: PacketMessage[] = [];
   for (let i = 0; i < count; i++) {
-    const read = PACKET_READERS.get(r.u8());
-    const body = r.sub(r.u16());
+    const read = PACKET_READERS.get(r.u8('message type'));
+    const body = r.sub(r.u16('message length'), 'message');
     if (read === undefined) throw MALFORMED;
     messages.push(read(body));
-    body.done();
+    body.done('message');
   }
   return messages;
 }
 
-function getPushPullBody(r: Reader): PushPull {
+function getPushPullBody(r: ByteReader): PushPull {
   const from = getId(r);
   const join = getBool(r);
-  const count = r.u32();
+  const count = r.u32('member count');
   if (count > r.remaining / MIN_SNAPSHOT_BYTES) throw MALFORMED;
   const members: MemberSnapshot[] = [];
   for (let i = 0; i < count; i++) members.push(getSnapshot(r));
@@ -418,7 +372,7 @@ function getPushPullBody(r: Reader): PushPull {
 const drop = (reason: DropReason): Decoded<never> => ({ ok: false, reason });
 
 /** Checks the framing in the documented order, then reads the body strictly. */
-function decodeFrame<T>(bytes: Uint8Array, tag: number, kind: FrameKind, maxBytes: number, getBody: (r: Reader) => T): Decoded<T> {
+function decodeFrame<T>(bytes: Uint8Array, tag: number, kind: FrameKind, maxBytes: number, getBody: (r: ByteReader) => T): Decoded<T> {
   if (bytes.length > maxBytes) return drop('oversize');
   if (bytes.length < HEADER_BYTES + CRC_BYTES) return drop('short');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -429,9 +383,9 @@ function decodeFrame<T>(bytes: Uint8Array, tag: number, kind: FrameKind, maxByte
   if (crc32(bytes, 0, crcAt) !== view.getUint32(crcAt)) return drop('crc');
   if (view.getUint32(4) !== tag) return drop('cluster');
   try {
-    const r = new Reader(view, HEADER_BYTES, crcAt);
+    const r = new ByteReader(bytes, malformed, { start: HEADER_BYTES, end: crcAt });
     const value = getBody(r);
-    r.done();
+    r.done('frame');
     return { ok: true, value };
   } catch (e) {
     if (e === MALFORMED) return drop('malformed');

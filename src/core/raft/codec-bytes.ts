@@ -1,17 +1,17 @@
 /**
- * The primitives of the Raft wire codec (docs/raft.md, "Wire format"): a
- * growing big-endian writer that refuses values the wire cannot carry, and a
- * bounds-checked reader whose every failure names the field and byte offset.
+ * The primitives of the Raft wire codec (docs/raft.md, "Wire format"): the
+ * shared big-endian writer and reader (core/bytes) with the Raft field types
+ * on top; the writer refuses values the wire cannot carry, and every failure
+ * of the reader is a RaftDecodeError naming the field and byte offset.
  */
-import { ByteWriter } from '../byte-writer.js';
+import { ByteReader } from '../bytes/reader.js';
+import { ByteWriter } from '../bytes/writer.js';
 
 const TWO_32 = 2 ** 32;
 /** Largest high word of a u53: (2^53 - 1) / 2^32, rounded down. */
 const U53_HIGH_MAX = 0x1fffff;
 
 const UTF8_ENCODER = new TextEncoder();
-/** `fatal` rejects invalid UTF-8 (overlongs, surrogates); `ignoreBOM` keeps a leading U+FEFF, so every string round-trips. */
-const UTF8_DECODER = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
 /** Why a frame was refused: what was wrong, and the byte offset in the frame where it was found. */
@@ -67,61 +67,26 @@ export class RaftWriter extends ByteWriter {
   }
 }
 
-/** Bounds-checked big-endian reads over `[0, end)` of a frame; every failure throws RaftDecodeError with the offset. */
-export class ByteReader {
-  private readonly view: DataView;
-  private pos = 0;
-
-  constructor(
-    private readonly frame: Uint8Array,
-    private readonly end: number,
-  ) {
-    this.view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+/** The shared reader plus the Raft wire's field types, over `[0, end)` of a frame; every failure throws RaftDecodeError with the offset. */
+export class RaftReader extends ByteReader {
+  constructor(frame: Uint8Array, end: number) {
+    super(frame, (what, offset) => new RaftDecodeError(offset, what), { end });
   }
 
-  /** Offset of the next byte to read. */
-  get offset(): number {
-    return this.pos;
-  }
-  get remaining(): number {
-    return this.end - this.pos;
-  }
-
-  /** Throws RaftDecodeError at the current offset. */
-  fail(what: string, at: number = this.pos): never {
-    throw new RaftDecodeError(at, what);
-  }
-
-  private take(n: number, field: string): number {
-    if (n > this.end - this.pos) this.fail(`${field}: truncated, needs ${n} bytes, ${this.end - this.pos} left`);
-    const at = this.pos;
-    this.pos += n;
-    return at;
-  }
-
-  u8(field: string): number {
-    return this.view.getUint8(this.take(1, field));
-  }
-  u16(field: string): number {
-    return this.view.getUint16(this.take(2, field));
-  }
-  u32(field: string): number {
-    return this.view.getUint32(this.take(4, field));
-  }
   u53(field: string): number {
     const at = this.take(8, field);
-    const high = this.view.getUint32(at);
+    const high = this.data.getUint32(at);
     if (high > U53_HIGH_MAX) this.fail(`${field}: high word 0x${high.toString(16)} is over 2^53-1`, at);
-    return high * TWO_32 + this.view.getUint32(at + 4);
+    return high * TWO_32 + this.data.getUint32(at + 4);
   }
   i53(field: string): number {
     const at = this.take(8, field);
-    const v = this.view.getInt32(at) * TWO_32 + this.view.getUint32(at + 4);
+    const v = this.data.getInt32(at) * TWO_32 + this.data.getUint32(at + 4);
     if (!Number.isSafeInteger(v)) this.fail(`${field}: ${v} is outside -(2^53-1)..2^53-1`, at);
     return v;
   }
   bool(field: string): boolean {
-    const at = this.pos;
+    const at = this.offset;
     const v = this.u8(field);
     if (v > 1) this.fail(`${field}: boolean must be 0 or 1, got ${v}`, at);
     return v === 1;
@@ -131,7 +96,7 @@ export class ByteReader {
    * bytes could hold at `minItemBytes` each (so a lie fails before any item is read).
    */
   count(max: number, minItemBytes: number, field: string): number {
-    const at = this.pos;
+    const at = this.offset;
     const n = this.u32(field);
     if (n > max) this.fail(`${field}: count ${n} is over the limit ${max}`, at);
     if (n * minItemBytes > this.remaining) this.fail(`${field}: count ${n} cannot fit in the ${this.remaining} bytes left`, at);
@@ -139,24 +104,13 @@ export class ByteReader {
   }
   /** A u32 byte length, then that many bytes, copied (the result never aliases the frame). */
   bytes(max: number, field: string): Uint8Array {
-    const n = this.count(max, 1, field);
-    const at = this.take(n, field);
-    return this.frame.slice(at, at + n);
+    return this.copy(this.count(max, 1, field), field);
   }
   /** UTF-8 with a length prefix of `prefixBytes` (1 or 2), `min..max` bytes long. */
   string(min: number, max: number, prefixBytes: 1 | 2, field: string): string {
-    const at = this.pos;
+    const at = this.offset;
     const n = prefixBytes === 1 ? this.u8(field) : this.u16(field);
     if (n < min || n > max) this.fail(`${field}: length ${n} is outside ${min}..${max}`, at);
-    const start = this.take(n, field);
-    try {
-      return UTF8_DECODER.decode(this.frame.subarray(start, start + n));
-    } catch {
-      return this.fail(`${field}: invalid UTF-8`, start);
-    }
-  }
-  /** Fails unless every byte up to `end` was read. */
-  done(field: string): void {
-    if (this.pos !== this.end) this.fail(`${field}: ${this.end - this.pos} trailing bytes`);
+    return this.utf8(n, field);
   }
 }

@@ -3,7 +3,7 @@
  * entries with their conf changes, and snapshot metadata. docs/raft.md
  * ("Wire format") is the reference; keep the two in step.
  */
-import type { ByteReader, RaftWriter } from './codec-bytes.js';
+import type { RaftReader, RaftWriter } from './codec-bytes.js';
 import type { ConfChange, Entry, NodeId, SnapshotMeta } from './types.js';
 
 /** Node ids: 1..255 bytes of UTF-8. */
@@ -29,7 +29,7 @@ export function putId(w: RaftWriter, id: NodeId, field: string): void {
   w.string(id, 1, MAX_ID_BYTES, 1, field);
 }
 
-export function getId(r: ByteReader, field: string): NodeId {
+export function getId(r: RaftReader, field: string): NodeId {
   return r.string(1, MAX_ID_BYTES, 1, field);
 }
 
@@ -37,7 +37,7 @@ export function putCtx(w: RaftWriter, ctx: string, field: string): void {
   w.string(ctx, 0, MAX_CTX_BYTES, 2, field);
 }
 
-export function getCtx(r: ByteReader, field: string): string {
+export function getCtx(r: RaftReader, field: string): string {
   return r.string(0, MAX_CTX_BYTES, 2, field);
 }
 
@@ -47,12 +47,12 @@ export function putOptionalCtx(w: RaftWriter, ctx: string | null, field: string)
   if (ctx !== null) putCtx(w, ctx, field);
 }
 
-export function getOptionalCtx(r: ByteReader, field: string): string | null {
+export function getOptionalCtx(r: RaftReader, field: string): string | null {
   return r.bool(`${field} present`) ? getCtx(r, field) : null;
 }
 
 /** Reads a u8 and returns the name it stands for in `names`, failing on any other number. */
-function getEnum<T extends string>(r: ByteReader, names: readonly T[], field: string): T {
+function getEnum<T extends string>(r: RaftReader, names: readonly T[], field: string): T {
   const at = r.offset;
   const n = r.u8(field);
   const name = names[n];
@@ -82,7 +82,7 @@ export function putEntries(w: RaftWriter, entries: readonly Entry[], maxDataByte
   });
 }
 
-export function getEntries(r: ByteReader, maxDataBytes: number, field: string): Entry[] {
+export function getEntries(r: RaftReader, maxDataBytes: number, field: string): Entry[] {
   const count = r.count(MAX_ENTRIES_PER_MESSAGE, MIN_ENTRY_BYTES, `${field} count`);
   const entries: Entry[] = [];
   for (let i = 0; i < count; i++) {
@@ -104,7 +104,7 @@ function putIds(w: RaftWriter, ids: readonly NodeId[], field: string): void {
   ids.forEach((id, i) => putId(w, id, `${field}[${i}]`));
 }
 
-function getIds(r: ByteReader, field: string): NodeId[] {
+function getIds(r: RaftReader, field: string): NodeId[] {
   const count = r.count(MAX_CONF_MEMBERS, MIN_ID_BYTES, `${field} count`);
   const ids: NodeId[] = [];
   for (let i = 0; i < count; i++) ids.push(getId(r, `${field}[${i}]`));
@@ -119,7 +119,7 @@ export function putSnapshotMeta(w: RaftWriter, meta: SnapshotMeta, field: string
   putIds(w, meta.conf.learners, `${field}.conf.learners`);
 }
 
-export function getSnapshotMeta(r: ByteReader, field: string): SnapshotMeta {
+export function getSnapshotMeta(r: RaftReader, field: string): SnapshotMeta {
   const index = r.u53(`${field}.index`);
   const term = r.u53(`${field}.term`);
   const voters = getIds(r, `${field}.conf.voters`);

@@ -9,7 +9,7 @@
  * what was wrong and at which byte offset.
  */
 import { crc32 } from '../crc32.js';
-import { ByteReader, RaftWriter, RaftDecodeError } from './codec-bytes.js';
+import { RaftReader, RaftWriter, RaftDecodeError } from './codec-bytes.js';
 import { MAX_ENTRIES_PER_MESSAGE, getCtx, getEntries, getId, getOptionalCtx, getSnapshotMeta, putCtx, putEntries, putId, putOptionalCtx, putSnapshotMeta } from './codec-fields.js';
 import type { Message, MessageType } from './types.js';
 
@@ -149,7 +149,7 @@ export function encodeRaftMessages(messages: readonly Message[]): Uint8Array {
 type Envelope = { from: string; to: string; term: number };
 
 /** Reads the fields that follow a message's envelope. */
-function getMessage(r: ByteReader, type: MessageType, e: Envelope, f: string): Message {
+function getMessage(r: RaftReader, type: MessageType, e: Envelope, f: string): Message {
   switch (type) {
     case 'pre-vote':
     case 'vote':
@@ -202,7 +202,7 @@ function getMessage(r: ByteReader, type: MessageType, e: Envelope, f: string): M
 /** Checks the framing (size, magic, version, CRC), then reads every message strictly; throws RaftDecodeError. */
 function decodeFrame(bytes: Uint8Array): Message[] {
   const end = bytes.length - CRC_BYTES;
-  const r = new ByteReader(bytes, end);
+  const r = new RaftReader(bytes, end);
   if (r.u8('magic') !== MAGIC[0] || r.u8('magic') !== MAGIC[1]) r.fail('magic: not a Raft frame (expected "DR")', 0);
   const version = r.u8('version');
   if (version !== RAFT_WIRE_VERSION) r.fail(`version: ${version} is not ${RAFT_WIRE_VERSION}`, 2);

@@ -16,6 +16,7 @@ import type { Routes } from '../../runtime/http.js';
 import { listenFailed, type ListenerOptions } from '../../runtime/http-listener.js';
 import { HTTP_TIMEOUTS, createApiServer } from '../../runtime/http-server.js';
 import { ListenerStats } from '../../runtime/listener-stats.js';
+import { sniffConnection } from '../../runtime/sniff.js';
 
 export interface RaftStreamSink {
   readonly magic: Uint8Array;
@@ -95,17 +96,9 @@ export class RaftListener {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     socket.on('error', () => socket.destroy());
-    const magic = this.raft.magic;
-    let head = Buffer.alloc(0);
     const timer = setTimeout(() => socket.destroy(), this.firstBytesMs);
-    const onData = (chunk: Buffer): void => {
-      head = Buffer.concat([head, chunk]);
-      const n = Math.min(head.length, magic.length);
-      const isRaft = head.subarray(0, n).equals(Buffer.from(magic.subarray(0, n)));
-      if (isRaft && head.length < magic.length) return;
+    sniffConnection(socket, this.raft.magic, (isRaft, head) => {
       clearTimeout(timer);
-      socket.off('data', onData);
-      socket.pause();
       if (isRaft) {
         this.raft.accept(socket, head);
         return;
@@ -114,7 +107,6 @@ export class RaftListener {
       socket.unshift(head);
       this.http.emit('connection', socket);
       socket.resume();
-    };
-    socket.on('data', onData);
+    });
   }
 }

@@ -27,7 +27,8 @@ import { isIP } from 'node:net';
 import { formatHostPort, type HostPort } from '../../config/values.js';
 import { ListenFailedError } from '../../errors.js';
 import type { Logger } from '../../ops/log.js';
-import { closeQuietly, closeSocket, listenFailed, MAX_DATAGRAM_BYTES, reasonOf, setRecvBuffer, unmapped, type OversizeHandler, type PacketHandler } from './udp-transport.js';
+import { closeQuietly, closeSocket, listenFailed, reasonOf, setRecvBuffer } from './udp-transport.js';
+import { receiveDatagram, type OversizeHandler, type PacketHandler, type ReceiveCounters } from './udp-receive.js';
 
 export interface MulticastOptions {
   /** Group address: IPv4 (224.0.0.0/4) or IPv6 (ff00::/8, on a udp6 socket). */
@@ -51,13 +52,8 @@ export interface MulticastOptions {
   readonly onOversize?: OversizeHandler;
 }
 
-export interface MulticastCounters {
-  /** Announcements handed to onPacket. */
-  received: number;
-  /** Datagrams larger than MAX_DATAGRAM_BYTES, dropped. */
-  droppedOversize: number;
-  /** Calls of onPacket that threw (a bug; logged at error). */
-  handlerFailed: number;
+/** `received` counts announcements handed to onPacket. */
+export interface MulticastCounters extends ReceiveCounters {
   /** Announcements the kernel accepted for sending. */
   sent: number;
   /** Announcements that could not be sent (not started, no route, too long); the first is logged at warn. */
@@ -152,24 +148,7 @@ export class MulticastDiscovery {
   }
 
   private receive(msg: Buffer, rinfo: RemoteInfo): void {
-    const from = { host: unmapped(rinfo.address), port: rinfo.port };
-    if (msg.length > MAX_DATAGRAM_BYTES) {
-      this.count.droppedOversize++;
-      try {
-        this.opts.onOversize?.(msg.length, from);
-      } catch (e) {
-        this.count.handlerFailed++;
-        this.opts.log.error('discovery oversize handler failed', { error: e });
-      }
-      return;
-    }
-    this.count.received++;
-    try {
-      this.opts.onPacket(msg, from);
-    } catch (e) {
-      this.count.handlerFailed++;
-      this.opts.log.error('discovery packet handler failed', { error: e });
-    }
+    receiveDatagram({ name: 'discovery', count: this.count, log: this.opts.log, onPacket: this.opts.onPacket, onOversize: this.opts.onOversize }, msg, rinfo);
   }
 
   private sendFailed(error: unknown): void {

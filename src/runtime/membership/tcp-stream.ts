@@ -9,7 +9,9 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { formatHostPort, type HostPort } from '../../config/values.js';
 import type { Logger } from '../../ops/log.js';
-import { listenFailed, unmapped } from './udp-transport.js';
+import { FrameReader } from '../frame-reader.js';
+import { unmapped } from './udp-receive.js';
+import { listenFailed } from './udp-transport.js';
 
 const HEADER_BYTES = 4;
 const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
@@ -117,7 +119,7 @@ export class StreamServer {
     this.count.accepted++;
     this.sockets.add(socket);
     const from: HostPort = { host: unmapped(socket.remoteAddress ?? ''), port: socket.remotePort ?? 0 };
-    const reader = new FrameReader(this.maxBytes);
+    const reader = new FrameReader();
     let state: 'reading' | 'replying' | 'closed' = 'reading';
     const drop = (counter: 'oversize' | 'timedOut'): void => {
       if (state === 'closed') return;
@@ -136,14 +138,17 @@ export class StreamServer {
     });
     socket.on('data', (chunk: Buffer) => {
       if (state !== 'reading') return;
-      const frame = reader.push(chunk);
-      if (frame === 'oversize') drop('oversize');
-      else if (frame !== undefined) {
-        state = 'replying';
-        socket.pause();
-        this.count.handled++;
-        void this.reply(socket, frame, from);
+      reader.push(chunk);
+      const frame = reader.next({ prefixBytes: HEADER_BYTES, maxBytes: this.maxBytes });
+      if (frame === undefined) return;
+      if ('refused' in frame) {
+        drop('oversize');
+        return;
       }
+      state = 'replying';
+      socket.pause();
+      this.count.handled++;
+      void this.reply(socket, frame.payload, from);
     });
   }
 
@@ -211,7 +216,7 @@ export function exchange(to: HostPort, payload: Uint8Array, opts: ExchangeOption
   }
   return new Promise((resolve, reject) => {
     const socket = connect({ host: to.host, port: to.port, localAddress: opts.localAddress, noDelay: true });
-    const reader = new FrameReader(maxBytes);
+    const reader = new FrameReader();
     let connected = false;
     let settled = false;
     const settle = (outcome: Uint8Array | ExchangeError): void => {
@@ -230,9 +235,11 @@ export function exchange(to: HostPort, payload: Uint8Array, opts: ExchangeOption
       socket.write(payload);
     });
     socket.on('data', (chunk: Buffer) => {
-      const frame = reader.push(chunk);
-      if (frame === 'oversize') fail('oversize', `reply announces more than ${maxBytes} bytes`);
-      else if (frame !== undefined) settle(frame);
+      reader.push(chunk);
+      const frame = reader.next({ prefixBytes: HEADER_BYTES, maxBytes });
+      if (frame === undefined) return;
+      if ('refused' in frame) fail('oversize', `reply announces more than ${maxBytes} bytes`);
+      else settle(frame.payload);
     });
     socket.on('error', (e) => fail(connected ? 'closed' : 'connect', e.message));
     socket.on('close', () => fail('closed', 'connection closed before a whole reply'));
@@ -243,34 +250,4 @@ function header(length: number): Buffer {
   const h = Buffer.allocUnsafe(HEADER_BYTES);
   h.writeUInt32BE(length, 0);
   return h;
-}
-
-/** Collects one length-prefixed frame from a byte stream, holding no more than the bytes received. */
-export class FrameReader {
-  private chunks: Buffer[] = [];
-  private have = 0;
-  /** Payload length, once the header is in. */
-  private need: number | undefined;
-
-  constructor(private readonly maxBytes: number) {}
-
-  /**
-   * Adds received bytes. Returns the payload once the frame is whole (bytes
-   * after it are ignored), 'oversize' when the header announces more than
-   * maxBytes, and undefined while more is needed.
-   */
-  push(chunk: Buffer): Uint8Array | 'oversize' | undefined {
-    this.chunks.push(chunk);
-    this.have += chunk.length;
-    if (this.need === undefined) {
-      if (this.have < HEADER_BYTES) return undefined;
-      const head = Buffer.concat(this.chunks, this.have);
-      this.need = head.readUInt32BE(0);
-      if (this.need > this.maxBytes) return 'oversize';
-      this.chunks = [head.subarray(HEADER_BYTES)];
-      this.have -= HEADER_BYTES;
-    }
-    if (this.have < this.need) return undefined;
-    return Buffer.concat(this.chunks, this.have).subarray(0, this.need);
-  }
 }

@@ -10,23 +10,12 @@ import { isIP } from 'node:net';
 import { formatHostPort, type HostPort } from '../../config/values.js';
 import { ListenFailedError } from '../../errors.js';
 import type { Logger } from '../../ops/log.js';
+import { receiveDatagram, type OversizeHandler, type PacketHandler, type ReceiveCounters } from './udp-receive.js';
 
-/** Datagrams larger than this are dropped unread: the membership wire never sends more than 1400. */
-export const MAX_DATAGRAM_BYTES = 1500;
 /** Receive buffer asked of the kernel, so a burst of gossip is not lost; Linux caps it at net.core.rmem_max. */
 const RECV_BUFFER_BYTES = 4 * 1024 * 1024;
 
-export type PacketHandler = (bytes: Uint8Array, from: HostPort) => void;
-/** Told of each datagram dropped unread for being larger than MAX_DATAGRAM_BYTES, with its size. */
-export type OversizeHandler = (size: number, from: HostPort) => void;
-
-export interface UdpCounters {
-  /** Datagrams handed to the packet handler. */
-  received: number;
-  /** Datagrams larger than MAX_DATAGRAM_BYTES, dropped. */
-  droppedOversize: number;
-  /** Calls of the packet handler that threw (a bug; logged at error). */
-  handlerFailed: number;
+export interface UdpCounters extends ReceiveCounters {
   /** Datagrams the kernel accepted for sending. */
   sent: number;
   /** Sends that failed: not started, bad address, no route, message too long. */
@@ -120,36 +109,13 @@ export class UdpTransport {
   }
 
   private receive(msg: Buffer, rinfo: RemoteInfo): void {
-    const from = { host: unmapped(rinfo.address), port: rinfo.port };
-    if (msg.length > MAX_DATAGRAM_BYTES) {
-      this.count.droppedOversize++;
-      try {
-        this.oversize(msg.length, from);
-      } catch (e) {
-        this.count.handlerFailed++;
-        this.opts.log.error('membership oversize handler failed', { error: e });
-      }
-      return;
-    }
-    this.count.received++;
-    try {
-      this.handler(msg, from);
-    } catch (e) {
-      this.count.handlerFailed++;
-      this.opts.log.error('membership packet handler failed', { error: e });
-    }
+    receiveDatagram({ name: 'membership', count: this.count, log: this.opts.log, onPacket: this.handler, onOversize: this.oversize }, msg, rinfo);
   }
 
   private sendFailed(to: HostPort, error: unknown): void {
     this.count.sendFailed++;
     this.opts.log.debug('membership udp send failed', { to: formatHostPort(to), error });
   }
-}
-
-/** `host` with an IPv4-mapped IPv6 address (`::ffff:10.0.0.5`, as dual-stack sockets report IPv4 peers) written as plain IPv4. */
-export function unmapped(host: string): string {
-  const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(host);
-  return v4?.[1] ?? host;
 }
 
 /** A ListenFailedError for a failed bind, worded like the HTTP listener's; `hint` is appended. */

@@ -20,7 +20,8 @@ import {
   parseHello,
   sameBytes,
 } from './transport-auth.js';
-import { ByteQueue, FRAME_HEADER_BYTES, RAFT_MAGIC, startsWithMagic } from './transport-frame.js';
+import { FrameReader } from '../frame-reader.js';
+import { FRAME_HEADER_BYTES, RAFT_MAGIC, startsWithMagic } from './transport-frame.js';
 import type { RefusalReason } from './transport-stats.js';
 
 /** What an inbound connection needs from the transport that owns it. */
@@ -51,15 +52,13 @@ export class InboundConnection {
   /** The remote address, for logs. */
   readonly remote: string;
   private state: State = 'hello';
-  private readonly reader = new ByteQueue();
+  private readonly reader = new FrameReader();
   private timer: NodeJS.Timeout | undefined;
   /** What `timer` times: a frame begun, or the quiet between frames. */
   private timing: 'frame' | 'idle' | undefined;
   private proof: Buffer | undefined;
   private session: Buffer | undefined;
   private mac: FrameMac | undefined;
-  /** The payload length of the frame being read, once its header is in. */
-  private frameLength: number | undefined;
 
   constructor(
     readonly socket: Socket,
@@ -138,15 +137,13 @@ export class InboundConnection {
 
   /** The next `u16 length | body` handshake message, or undefined while incomplete (or refused). */
   private handshakeMessage(): Buffer | undefined {
-    const length = this.reader.peekUInt(2);
-    if (length === undefined) return undefined;
-    if (length > MAX_HANDSHAKE_BYTES) {
-      this.refuse(this.state === 'hello' ? 'hello' : 'auth-failed', `handshake message of ${length} bytes, over ${MAX_HANDSHAKE_BYTES}`, HelloStatus.Malformed);
+    const message = this.reader.next({ prefixBytes: 2, maxBytes: MAX_HANDSHAKE_BYTES });
+    if (message === undefined) return undefined;
+    if ('refused' in message) {
+      this.refuse(this.state === 'hello' ? 'hello' : 'auth-failed', `handshake message of ${message.refused} bytes, over ${MAX_HANDSHAKE_BYTES}`, HelloStatus.Malformed);
       return undefined;
     }
-    if (this.reader.length < 2 + length) return undefined;
-    this.reader.skip(2);
-    return this.reader.read(length);
+    return message.payload;
   }
 
   private onHello(body: Buffer): void {
@@ -221,25 +218,18 @@ export class InboundConnection {
 
   /** Reads, checks and delivers one frame; false while it is incomplete or when the connection was refused. */
   private readFrame(): boolean {
-    if (this.frameLength === undefined) {
-      const length = this.reader.peekUInt(4);
-      if (length === undefined) return false;
-      if (length === 0 || length > MAX_FRAME_BYTES) {
-        this.refuse('frame-too-large', `frame of ${length} bytes, allowed 1..${MAX_FRAME_BYTES}`);
-        return false;
-      }
-      this.frameLength = length;
+    const frame = this.reader.next({ prefixBytes: FRAME_HEADER_BYTES, minBytes: 1, maxBytes: MAX_FRAME_BYTES, trailerBytes: this.mac ? MAC_BYTES : 0 });
+    if (frame === undefined) return false;
+    if ('refused' in frame) {
+      this.refuse('frame-too-large', `frame of ${frame.refused} bytes, allowed 1..${MAX_FRAME_BYTES}`);
+      return false;
     }
-    const macBytes = this.mac ? MAC_BYTES : 0;
-    const total = FRAME_HEADER_BYTES + this.frameLength + macBytes;
-    if (this.reader.length < total) return false;
-    const header = this.reader.read(FRAME_HEADER_BYTES);
-    const payload = this.reader.read(this.frameLength);
-    this.frameLength = undefined;
+    const { header, payload, trailer } = frame;
+    const total = header.length + payload.length + trailer.length;
     // The next frame's time starts with its own first byte.
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.mac && !sameBytes(this.reader.read(MAC_BYTES), this.mac.next(header, payload))) {
+    if (this.mac && !sameBytes(trailer, this.mac.next(header, payload))) {
       this.refuse('bad-mac', 'frame MAC does not match (tampered, replayed or reordered)');
       return false;
     }

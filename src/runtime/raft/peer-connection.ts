@@ -13,7 +13,8 @@ import { formatHostPort, type HostPort } from '../../config/values.js';
 import type { Logger } from '../../ops/log.js';
 import { PeerQueue, type QueueLimits } from './peer-queue.js';
 import { FrameMac, HelloStatus, MAC_BYTES, MAX_HANDSHAKE_BYTES, createHello, deriveKeys, encodeProof, parseChallenge, sameBytes } from './transport-auth.js';
-import { ByteQueue, FRAME_HEADER_BYTES, RAFT_MAGIC } from './transport-frame.js';
+import { FrameReader } from '../frame-reader.js';
+import { FRAME_HEADER_BYTES, RAFT_MAGIC } from './transport-frame.js';
 import type { PeerTransportStats, WarnLimiter } from './transport-stats.js';
 
 /** Encoded bytes of messages in one frame, about (a larger message goes alone). */
@@ -166,7 +167,7 @@ export class PeerConnection {
       return;
     }
     this.socket = socket;
-    const reader = new ByteQueue();
+    const reader = new FrameReader();
     this.timer = setTimeout(() => this.failHandshake(socket, 'timeout', `no handshake within ${this.ctx.handshakeTimeoutMs} ms`), this.ctx.handshakeTimeoutMs);
     socket.on('connect', () => {
       socket.setNoDelay(true);
@@ -185,13 +186,11 @@ export class PeerConnection {
     socket.on('close', () => this.safely(() => this.closed(socket)));
   }
 
-  private readAnswer(socket: Socket, reader: ByteQueue, helloBody: Buffer): void {
-    const length = reader.peekUInt(2);
-    if (length === undefined) return;
-    if (length > MAX_HANDSHAKE_BYTES) return this.failHandshake(socket, 'protocol', `answer of ${length} bytes`);
-    if (reader.length < 2 + length) return;
-    reader.skip(2);
-    const answer = parseChallenge(reader.read(length));
+  private readAnswer(socket: Socket, reader: FrameReader, helloBody: Buffer): void {
+    const message = reader.next({ prefixBytes: 2, maxBytes: MAX_HANDSHAKE_BYTES });
+    if (message === undefined) return;
+    if ('refused' in message) return this.failHandshake(socket, 'protocol', `answer of ${message.refused} bytes`);
+    const answer = parseChallenge(message.payload);
     if (typeof answer === 'string') return this.failHandshake(socket, 'protocol', answer);
     switch (answer.status) {
       case HelloStatus.Ok:

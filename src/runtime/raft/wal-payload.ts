@@ -9,6 +9,8 @@
  *
  * Decoding throws PayloadError on bytes that do not fit the shape.
  */
+import { ByteReader, type ShortRead } from '../../core/bytes/reader.js';
+import { ByteWriter } from '../../core/bytes/writer.js';
 import type { ConfChange, Entry, HardState, Snapshot } from '../../core/raft/types.js';
 
 export class PayloadError extends Error {}
@@ -23,150 +25,123 @@ export interface SnapshotMarker {
 
 const CHANGE_TYPES: readonly ConfChange['type'][] = ['add-learner', 'promote', 'remove']; // on disk: append only
 const utf8 = new TextEncoder();
-const fromUtf8 = new TextDecoder('utf-8', { fatal: true });
+const MAX_U53 = BigInt(Number.MAX_SAFE_INTEGER);
 
-class Writer {
-  private readonly parts: Uint8Array[] = [];
-  u8(n: number): this {
-    this.parts.push(Uint8Array.of(n));
-    return this;
-  }
-  u32(n: number): this {
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setUint32(0, n, true);
-    this.parts.push(b);
-    return this;
-  }
-  u64(n: number): this {
-    const b = new Uint8Array(8);
-    new DataView(b.buffer).setBigUint64(0, BigInt(n), true);
-    this.parts.push(b);
-    return this;
-  }
-  bytes(b: Uint8Array): this {
-    this.parts.push(b);
-    return this;
-  }
-  strings(list: readonly string[]): this {
-    this.u32(list.length);
-    for (const s of list) {
-      const b = utf8.encode(s);
-      this.u32(b.length).bytes(b);
-    }
-    return this;
-  }
-  done(): Uint8Array {
-    const out = new Uint8Array(this.parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of this.parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
+/** A writer of the payloads' byte order, sized for `bytes` beyond the fixed fields (UTF-8 takes at most 3 bytes per UTF-16 unit). */
+const writer = (bytes = 0): ByteWriter => new ByteWriter(true, 32 + bytes);
+
+function putStrings(w: ByteWriter, list: readonly string[]): void {
+  w.u32(list.length);
+  for (const s of list) {
+    const b = utf8.encode(s);
+    w.u32(b.length);
+    w.raw(b);
   }
 }
 
-class Reader {
-  private at = 0;
-  private readonly view: DataView;
-  constructor(private readonly b: Uint8Array) {
-    this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  }
-  private need(n: number): number {
-    if (this.at + n > this.b.length) throw new PayloadError(`payload too short: needs ${this.at + n} bytes, has ${this.b.length}`);
-    const at = this.at;
-    this.at += n;
-    return at;
-  }
-  u8(): number {
-    return this.view.getUint8(this.need(1));
-  }
-  u32(): number {
-    return this.view.getUint32(this.need(4), true);
-  }
-  u64(): number {
-    const n = this.view.getBigUint64(this.need(8), true);
-    if (n > BigInt(Number.MAX_SAFE_INTEGER)) throw new PayloadError(`number ${n} is beyond 2^53`);
-    return Number(n);
-  }
-  string(length: number): string {
-    const at = this.need(length);
-    return fromUtf8.decode(this.b.subarray(at, at + length));
-  }
-  strings(): string[] {
-    const count = this.u32();
-    return Array.from({ length: count }, () => this.string(this.u32()));
-  }
-  rest(): Uint8Array {
-    return this.b.slice(this.need(this.b.length - this.at));
-  }
-  restString(): string {
-    return this.string(this.b.length - this.at);
-  }
+/** A reader of the payloads' byte order whose every fault is a PayloadError. */
+function reader(b: Uint8Array): ByteReader {
+  return new ByteReader(b, payloadError, { littleEndian: true });
 }
+
+function payloadError(what: string, offset: number, short?: ShortRead): PayloadError {
+  return new PayloadError(short ? `payload too short: needs ${offset + short.needs} bytes, has ${offset + short.left}` : what);
+}
+
+function getU64(r: ByteReader, field: string): number {
+  const at = r.offset;
+  const n = r.u64(field);
+  if (n > MAX_U53) r.fail(`number ${n} is beyond 2^53`, at);
+  return Number(n);
+}
+
+function getStrings(r: ByteReader, field: string): string[] {
+  const count = r.u32(`${field} count`);
+  return Array.from({ length: count }, () => r.utf8(r.u32(`${field} length`), field));
+}
+
+/** The bytes after the last field, copied. */
+const rest = (r: ByteReader, field: string): Uint8Array => r.copy(r.remaining, field);
+const restString = (r: ByteReader, field: string): string => r.utf8(r.remaining, field);
 
 export function encodeHardState(hs: HardState): Uint8Array {
-  return new Writer()
-    .u64(hs.term)
-    .u64(hs.commit)
-    .u8(hs.vote === null ? 0 : 1)
-    .bytes(utf8.encode(hs.vote ?? ''))
-    .done();
+  const w = writer();
+  w.u64(hs.term);
+  w.u64(hs.commit);
+  w.u8(hs.vote === null ? 0 : 1);
+  w.raw(utf8.encode(hs.vote ?? ''));
+  return w.finish();
 }
 
 export function decodeHardState(b: Uint8Array): HardState {
-  const r = new Reader(b);
-  const term = r.u64();
-  const commit = r.u64();
-  const hasVote = r.u8() === 1;
-  const vote = r.restString();
+  const r = reader(b);
+  const term = getU64(r, 'term');
+  const commit = getU64(r, 'commit');
+  const hasVote = r.u8('hasVote') === 1;
+  const vote = restString(r, 'vote');
   return { term, vote: hasVote ? vote : null, commit };
 }
 
 export function encodeEntry(e: Entry): Uint8Array {
-  const w = new Writer().u64(e.term).u64(e.index);
-  if (e.kind === 'normal') return w.u8(0).bytes(e.data).done();
-  return w.u8(1).u8(CHANGE_TYPES.indexOf(e.change.type)).bytes(utf8.encode(e.change.node)).done();
+  const w = writer(e.kind === 'normal' ? e.data.length : 3 * e.change.node.length);
+  w.u64(e.term);
+  w.u64(e.index);
+  if (e.kind === 'normal') {
+    w.u8(0);
+    w.raw(e.data);
+  } else {
+    w.u8(1);
+    w.u8(CHANGE_TYPES.indexOf(e.change.type));
+    w.raw(utf8.encode(e.change.node));
+  }
+  return w.finish();
 }
 
 export function decodeEntry(b: Uint8Array): Entry {
-  const r = new Reader(b);
-  const term = r.u64();
-  const index = r.u64();
-  const kind = r.u8();
-  if (kind === 0) return { term, index, kind: 'normal', data: r.rest() };
+  const r = reader(b);
+  const term = getU64(r, 'term');
+  const index = getU64(r, 'index');
+  const kind = r.u8('kind');
+  if (kind === 0) return { term, index, kind: 'normal', data: rest(r, 'data') };
   if (kind !== 1) throw new PayloadError(`unknown entry kind ${kind}`);
-  const type = CHANGE_TYPES[r.u8()];
+  const type = CHANGE_TYPES[r.u8('change')];
   if (type === undefined) throw new PayloadError('unknown conf change type');
-  return { term, index, kind: 'config', change: { type, node: r.restString() } };
+  return { term, index, kind: 'config', change: { type, node: restString(r, 'node') } };
 }
 
 export function encodeMarker(m: SnapshotMarker): Uint8Array {
-  return new Writer()
-    .u64(m.index)
-    .u64(m.term)
-    .u8(m.mode === 'install' ? 0 : 1)
-    .done();
+  const w = writer();
+  w.u64(m.index);
+  w.u64(m.term);
+  w.u8(m.mode === 'install' ? 0 : 1);
+  return w.finish();
 }
 
 export function decodeMarker(b: Uint8Array): SnapshotMarker {
-  const r = new Reader(b);
-  const index = r.u64();
-  const term = r.u64();
-  const mode = r.u8();
+  const r = reader(b);
+  const index = getU64(r, 'index');
+  const term = getU64(r, 'term');
+  const mode = r.u8('mode');
   if (mode > 1) throw new PayloadError(`unknown snapshot marker mode ${mode}`);
   return { index, term, mode: mode === 0 ? 'install' : 'compact' };
 }
 
 export function encodeSnapshot(s: Snapshot): Uint8Array {
-  return new Writer().u64(s.meta.index).u64(s.meta.term).strings(s.meta.conf.voters).strings(s.meta.conf.learners).bytes(s.data).done();
+  const ids = [...s.meta.conf.voters, ...s.meta.conf.learners];
+  const w = writer(s.data.length + ids.reduce((n, id) => n + 4 + 3 * id.length, 0));
+  w.u64(s.meta.index);
+  w.u64(s.meta.term);
+  putStrings(w, s.meta.conf.voters);
+  putStrings(w, s.meta.conf.learners);
+  w.raw(s.data);
+  return w.finish();
 }
 
 export function decodeSnapshot(b: Uint8Array): Snapshot {
-  const r = new Reader(b);
-  const index = r.u64();
-  const term = r.u64();
-  const voters = r.strings();
-  const learners = r.strings();
-  return { meta: { index, term, conf: { voters, learners } }, data: r.rest() };
+  const r = reader(b);
+  const index = getU64(r, 'index');
+  const term = getU64(r, 'term');
+  const voters = getStrings(r, 'voters');
+  const learners = getStrings(r, 'learners');
+  return { meta: { index, term, conf: { voters, learners } }, data: rest(r, 'data') };
 }

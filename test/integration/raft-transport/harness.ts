@@ -8,6 +8,7 @@ import { connect, createServer, type AddressInfo, type Server, type Socket } fro
 import type { HostPort } from '../../../src/config/values.js';
 import type { Message, NodeId } from '../../../src/core/raft/types.js';
 import { RAFT_MAGIC, RaftTransport, type TransportOptions } from '../../../src/runtime/raft/transport.js';
+import { sniffConnection } from '../../../src/runtime/sniff.js';
 import { eventually } from '../../support/eventually.js';
 import { memoryLogger, type LogRecord } from '../../support/memory-log.js';
 
@@ -18,7 +19,7 @@ export function until<T>(check: () => T, ms?: number): Promise<T> {
   return eventually(() => Promise.resolve(check()), ms);
 }
 
-/** A TCP listener on 127.0.0.1 that hands connections starting with the magic to `accept`, and closes the others. */
+/** A TCP listener on 127.0.0.1 that hands connections starting with the magic to `accept` (sniffed as the Raft role's listener does), and closes the others. */
 export class SniffingListener {
   private constructor(
     private readonly server: Server,
@@ -32,17 +33,11 @@ export class SniffingListener {
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
       socket.on('error', () => undefined);
-      let head = Buffer.alloc(0);
-      const onData = (chunk: Buffer): void => {
-        head = Buffer.concat([head, chunk]);
-        if (head.length < MAGIC.length) return;
-        socket.off('data', onData);
-        socket.pause();
+      sniffConnection(socket, RAFT_MAGIC, (isRaft, head) => {
         sockets.delete(socket);
-        if (head.subarray(0, MAGIC.length).equals(MAGIC)) accept(socket, head);
+        if (isRaft) accept(socket, head);
         else socket.destroy();
-      };
-      socket.on('data', onData);
+      });
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

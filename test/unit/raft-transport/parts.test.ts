@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Message } from '../../../src/core/raft/types.js';
 import { PeerQueue, estimatedSize } from '../../../src/runtime/raft/peer-queue.js';
 import { FrameMac, HelloStatus, createHello, deriveKeys, encodeChallenge, parseChallenge, parseHello } from '../../../src/runtime/raft/transport-auth.js';
-import { ByteQueue, RAFT_MAGIC, startsWithMagic } from '../../../src/runtime/raft/transport-frame.js';
+import { RAFT_MAGIC, startsWithMagic } from '../../../src/runtime/raft/transport-frame.js';
 import { encodeRaftMessages } from '../../../src/core/raft/codec.js';
 
 const heartbeat = (commit: number): Message => ({ from: 'a', to: 'b', term: 1, type: 'heartbeat', commit, ctx: null });
@@ -15,43 +15,6 @@ describe('RAFT_MAGIC', () => {
       expect(startsWithMagic(Buffer.from(`${method} / HTTP/1.1\r\n`))).toBe(false);
     }
     expect(startsWithMagic(RAFT_MAGIC.subarray(0, 4))).toBe(false);
-  });
-});
-
-describe('ByteQueue', () => {
-  it('hands out the same bytes however the stream was split', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ minLength: 1, maxLength: 300 }), fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1 }), fc.array(fc.integer({ min: 1, max: 50 })), (data, cuts, reads) => {
-        const q = new ByteQueue();
-        let at = 0;
-        for (let i = 0; at < data.length; i++) {
-          const n = cuts[i % cuts.length] as number;
-          q.push(Buffer.from(data.subarray(at, at + n)));
-          at += n;
-        }
-        expect(q.length).toBe(data.length);
-        const out: Buffer[] = [];
-        let left = data.length;
-        for (const n of reads) {
-          if (n > left) break;
-          if (n >= 2) expect(q.peekUInt(2)).toBe(Buffer.from(data).readUInt16BE(data.length - left));
-          out.push(Buffer.from(q.read(n)));
-          left -= n;
-        }
-        out.push(q.read(left));
-        expect(Buffer.concat(out).equals(Buffer.from(data))).toBe(true);
-        expect(q.length).toBe(0);
-        expect(q.peekUInt(2)).toBeUndefined();
-      }),
-    );
-  });
-
-  it('reads a u32 spread over four chunks', () => {
-    const q = new ByteQueue();
-    for (const b of [0x01, 0x02, 0x03, 0x04, 0x05]) q.push(Buffer.of(b));
-    expect(q.peekUInt(4)).toBe(0x01020304);
-    q.skip(1);
-    expect(q.peekUInt(4)).toBe(0x02030405);
   });
 });
 

@@ -1,10 +1,27 @@
-/** A byte buffer that grows as it is written; big-endian throughout. Shared by the wire codecs. */
-import { crc32 } from './crc32.js';
+/**
+ * A byte buffer that grows as it is written, big-endian unless made
+ * little-endian. Shared by the membership and Raft wire codecs and the WAL
+ * payloads; the pair of `ByteReader` (reader.ts).
+ */
+import { crc32 } from '../crc32.js';
 
 export class ByteWriter {
-  private buf = new Uint8Array(256);
-  private view = new DataView(this.buf.buffer);
+  private buf: Uint8Array;
+  private view: DataView;
   private written = 0;
+
+  /**
+   * `littleEndian`: multi-byte integers and floats little-endian (the WAL);
+   * default false, big-endian (the wires). `capacity`: bytes to start with,
+   * so a writer told the size never copies while growing. Default 256.
+   */
+  constructor(
+    private readonly le = false,
+    capacity = 256,
+  ) {
+    this.buf = new Uint8Array(Math.max(capacity, 1));
+    this.view = new DataView(this.buf.buffer);
+  }
 
   /** Bytes written so far. */
   get length(): number {
@@ -30,19 +47,24 @@ export class ByteWriter {
   }
   u16(v: number): void {
     const at = this.room(2);
-    this.view.setUint16(at, v);
+    this.view.setUint16(at, v, this.le);
   }
   u32(v: number): void {
     const at = this.room(4);
-    this.view.setUint32(at, v);
+    this.view.setUint32(at, v, this.le);
   }
   i32(v: number): void {
     const at = this.room(4);
-    this.view.setInt32(at, v);
+    this.view.setInt32(at, v, this.le);
   }
   f32(v: number): void {
     const at = this.room(4);
-    this.view.setFloat32(at, v);
+    this.view.setFloat32(at, v, this.le);
+  }
+  /** An integer 0..2^53-1 as a u64 (callers pass values they checked). */
+  u64(v: number): void {
+    const at = this.room(8);
+    this.view.setBigUint64(at, BigInt(v), this.le);
   }
   /** The bytes as they are, with no length prefix. */
   raw(b: Uint8Array): void {
