@@ -74,10 +74,11 @@ describe.skipIf(!hasTool('tmux', 'apt-get install tmux'))('status --watch in tmu
 
     tmux('send-keys', '-t', 'watch', 'q');
     await until(() => expect(pane()).toMatch(/^EXITED 0$/m), 20_000);
+    // stty's lines come after EXITED: wait for them too.
+    await until(() => expect(pane().split('\n').filter((l) => /^-?(icanon|echo)$/.test(l))).toEqual(['icanon', 'echo']), 20_000);
     const screen = pane();
     expect(screen).not.toContain('MEMBER');
     expect(screen).not.toContain('Live from');
-    expect(screen.split('\n').filter((l) => /^-?(icanon|echo)$/.test(l))).toEqual(['icanon', 'echo']);
     expect(tmux('display', '-p', '-t', 'watch', '#{alternate_on} #{cursor_flag} #{wrap_flag}').trim()).toBe('0 1 1');
   }, 180_000);
 });
