@@ -23,7 +23,7 @@ import { AddressBook } from './address-book.js';
 import { adminRoutes } from './admin-routes.js';
 import { initialState } from './bootstrap.js';
 import { Forwarder } from './forward.js';
-import { RaftHost } from './host.js';
+import { RaftHost } from '../../runtime/raft/host.js';
 import { kvRoutes } from './kv-routes.js';
 import { RAFT_LISTENER, RaftListener } from './listener.js';
 import { RemovalCheck, askPeers } from './removal-check.js';

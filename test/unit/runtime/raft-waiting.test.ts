@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Waiting } from '../../../src/roles/raft/waiting.js';
+import { Waiting } from '../../../src/runtime/raft/waiting.js';
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());

@@ -20,8 +20,8 @@ import { KvMachine } from '../../core/state/kv.js';
 import type { ClientSession, KvResult } from '../../core/state/kv-types.js';
 import { RaftTermExhaustedError } from '../../errors.js';
 import type { Logger } from '../../ops/log.js';
-import type { RaftStorage } from '../../runtime/raft/raft-storage.js';
-import { describeCondition, type StorageCondition } from '../../runtime/raft/storage-condition.js';
+import type { RaftStorage } from './raft-storage.js';
+import { describeCondition, type StorageCondition } from './storage-condition.js';
 import type { Outcome } from './outcome.js';
 import { Waiting } from './waiting.js';
 
