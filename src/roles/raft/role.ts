@@ -17,6 +17,7 @@ import type { ApiAuth } from '../../runtime/http-guard.js';
 import type { Part } from '../../runtime/lifecycle.js';
 import type { ListenerStats } from '../../runtime/listener-stats.js';
 import { metricsRoutes } from '../../runtime/metrics-route.js';
+import { realTimers } from '../../runtime/raft/timers.js';
 import { RAFT_MAGIC, RaftTransport } from '../../runtime/raft/transport.js';
 import { WalStorage } from '../../runtime/raft/wal-storage.js';
 import { AddressBook } from './address-book.js';
@@ -132,7 +133,7 @@ export class RaftRole implements Part {
     }).then((state) => {
       const { tickMs, raft } = raftTiming(config);
       this.host = new RaftHost(
-        { raft, tickMs, snapshotThreshold: config.raft.snapshot_threshold, storage, send: (m) => this.transport.send(m), rng: seededRng(randomSeed()), log },
+        { raft, tickMs, snapshotThreshold: config.raft.snapshot_threshold, storage, transport: this.transport, timers: realTimers, rng: seededRng(randomSeed()), log },
         state,
       );
       this.host.start();

@@ -20,9 +20,11 @@ import { KvMachine } from '../../core/state/kv.js';
 import type { ClientSession, KvResult } from '../../core/state/kv-types.js';
 import { RaftTermExhaustedError } from '../../errors.js';
 import type { Logger } from '../../ops/log.js';
+import type { MessageTransport } from './message-transport.js';
+import type { Outcome } from './outcome.js';
 import type { RaftStorage } from './raft-storage.js';
 import { describeCondition, type StorageCondition } from './storage-condition.js';
-import type { Outcome } from './outcome.js';
+import type { Cancel, Timers } from './timers.js';
 import { Waiting } from './waiting.js';
 
 export interface HostOptions {
@@ -31,9 +33,14 @@ export interface HostOptions {
   /** Applied entries between two snapshots of the machine. */
   readonly snapshotThreshold: number;
   readonly storage: RaftStorage;
-  readonly send: (messages: readonly Message[]) => void;
+  /** Where this member's messages go (what arrives is given to `receive`). */
+  readonly transport: MessageTransport;
+  /** The ticks and the requests' deadlines: realTimers in a process, a virtual clock in the simulator. */
+  readonly timers: Timers;
   readonly rng: Rng;
   readonly log: Logger;
+  /** This process's session for the commands it forwards to the leader. Default `<id>~<random UUID>`: a new one each start. */
+  readonly session?: string;
 }
 
 export interface HostCounters {
@@ -56,8 +63,8 @@ const TERM_RECOVERY =
 export class RaftHost {
   private readonly node: RaftNode;
   private machine = new KvMachine();
-  private readonly waiting = new Waiting();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly waiting: Waiting;
+  private stopTicks: Cancel = () => {};
   private writing = false;
   private stopped = false;
   private failure: Error | undefined;
@@ -83,7 +90,8 @@ export class RaftHost {
     const stored = storedTermProblem(persisted.hardState);
     if (stored !== null) throw new RaftTermExhaustedError(`${stored}. ${TERM_RECOVERY}`);
     this.node = new RaftNode(options.raft, persisted, options.rng);
-    this.sessionClient = `${options.raft.id}~${randomUUID()}`;
+    this.waiting = new Waiting(options.timers);
+    this.sessionClient = options.session ?? `${options.raft.id}~${randomUUID()}`;
     this.savedHardState = persisted.hardState;
     this.hardState = persisted.hardState;
     if (persisted.snapshot) this.restore(persisted.snapshot);
@@ -95,14 +103,14 @@ export class RaftHost {
 
   /** Starts the clock. */
   start(): void {
-    this.timer = setInterval(() => this.input(() => this.node.tick()), this.options.tickMs);
+    this.stopTicks = this.options.timers.every(this.options.tickMs, () => this.input(() => this.node.tick()));
     this.pump();
   }
 
   /** Stops the clock and input; settles what waits as unknown; waits for the write in flight. */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.timer);
+    this.stopTicks();
     this.waiting.settleAll({ kind: 'unknown', reason: 'this member is stopping' });
     await this.options.storage.close();
   }
@@ -238,7 +246,7 @@ export class RaftHost {
       this.writing = true;
       // A leader counts only its own durable entries towards commit, so its messages need not wait for its disk (thesis §10.2.1).
       const sent = this.node.status().role === 'leader' && !this.changesTermOrVote();
-      if (sent) this.options.send(ready.messages);
+      if (sent) this.options.transport.send(ready.messages);
       const write = { entries: ready.entries, ...(hardState && { hardState }), ...(ready.snapshot && { snapshot: ready.snapshot }) };
       this.options.storage.save(write).then(
         () => {
@@ -268,7 +276,7 @@ export class RaftHost {
   /** Persisted: send (unless `sent` already), apply, serve reads, advance. */
   private complete(ready: Ready, sent = false): void {
     if (ready.snapshot) this.installSnapshot(ready.snapshot);
-    if (!sent && ready.messages.length > 0) this.options.send(ready.messages);
+    if (!sent && ready.messages.length > 0) this.options.transport.send(ready.messages);
     for (const entry of ready.committed) this.apply(entry);
     for (const { ctx, index } of ready.readStates) this.waiting.confirmed(ctx, index);
     for (const { ctx, refusal } of ready.failedReads) this.waiting.failedRead(ctx, refused(refusal));
@@ -343,7 +351,7 @@ export class RaftHost {
   private fail(error: unknown): void {
     if (this.failure || this.stopped) return;
     this.failure = error instanceof Error ? error : new Error(String(error));
-    clearInterval(this.timer);
+    this.stopTicks();
     this.options.log.error('the Raft log cannot be written: this member stops voting and accepting writes and serves stale reads until restarted', {
       error: this.failure.message,
     });
