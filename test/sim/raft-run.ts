@@ -95,7 +95,7 @@ function seedSettings(seed: number): { raft: Partial<Omit<RaftConfig, 'id'>>; sn
   return { ...settings, raft: { ...settings.raft, catchUpEntries, catchUpBytes: catchUpEntries === 0 ? 0 : one([64, 1 << 20]) } };
 }
 
-export function runRaftSim(options: RaftRunOptions): RaftRunResult {
+export async function runRaftSim(options: RaftRunOptions): Promise<RaftRunResult> {
   const settings = seedSettings(options.seed);
   const cluster = new RaftCluster({
     seed: options.seed,
@@ -128,10 +128,10 @@ export function runRaftSim(options: RaftRunOptions): RaftRunResult {
   try {
     for (const client of clients) client.start();
     nemesis.start();
-    cluster.runFor(options.chaosMs);
+    await cluster.runFor(options.chaosMs);
     nemesis.healAll();
     for (const client of clients) client.stop();
-    const settled = cluster.runUntil(() => clients.every((c) => c.idle) && caughtUp(cluster), options.settleMs);
+    const settled = await cluster.runUntil(() => clients.every((c) => c.idle) && caughtUp(cluster), options.settleMs);
     if (!settled) stalled = `liveness: ${stuck(cluster)} ${options.settleMs} ms after healing`;
   } catch (error) {
     // A core that throws is as much a finding as one that breaks a property.
@@ -161,12 +161,12 @@ function caughtUp(cluster: RaftCluster): boolean {
   const members = [...status.conf.voters, ...status.conf.learners];
   return members.every((id) => {
     const s = cluster.server(id);
-    return s.up && s.machine.appliedIndex >= status.commit;
+    return s.up && s.appliedIndex >= status.commit;
   });
 }
 
 function stuck(cluster: RaftCluster): string {
   const leader = cluster.leader();
-  const states = cluster.all.map((s) => `${s.id} ${s.status} ${s.role} term ${s.raft.status().term} applied ${s.machine.appliedIndex}`).join('; ');
+  const states = cluster.all.map((s) => `${s.id} ${s.status} ${s.role} term ${s.raft.status().term} applied ${s.appliedIndex}`).join('; ');
   return `${leader === undefined ? 'no leader' : `leader ${leader.id} has not caught everyone up`} (${states})`;
 }

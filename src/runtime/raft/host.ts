@@ -41,6 +41,16 @@ export interface HostOptions {
   readonly log: Logger;
   /** This process's session for the commands it forwards to the leader. Default `<id>~<random UUID>`: a new one each start. */
   readonly session?: string;
+  /** Told what the driver takes from the core (the simulator checks it); none in a process. */
+  readonly observer?: HostObserver;
+}
+
+/** Sees the driver's work as it happens; must not call back into the driver. */
+export interface HostObserver {
+  /** A Ready just taken from the core, before anything of it is persisted or sent. */
+  ready(ready: Ready): void;
+  /** A committed entry about to be applied to the machine. */
+  applying(entry: Entry): void;
 }
 
 export interface HostCounters {
@@ -200,6 +210,11 @@ export class RaftHost {
     return this.machine.size;
   }
 
+  /** Index of the last entry the machine applied. */
+  get appliedIndex(): number {
+    return this.machine.appliedIndex;
+  }
+
   get lastSnapshotIndex(): number {
     return this.snapshotIndex;
   }
@@ -237,6 +252,7 @@ export class RaftHost {
   private pump(): void {
     while (!this.writing && !this.stopped && !this.failure && this.node.hasReady()) {
       const ready = this.node.ready();
+      this.options.observer?.ready(ready);
       if (ready.hardState) this.hardState = ready.hardState;
       const hardState = this.hardStateToSave(ready);
       if (hardState === undefined && ready.entries.length === 0 && ready.snapshot === undefined) {
@@ -298,6 +314,7 @@ export class RaftHost {
   }
 
   private apply(entry: Entry): void {
+    this.options.observer?.applying(entry);
     if (entry.kind === 'normal') this.appliedBytes += entry.data.length;
     const result = this.machine.apply(entry.index, entry.kind === 'normal' ? entry.data : NO_COMMAND);
     if (entry.kind === 'config') this.options.log.info(`configuration change applied: ${entry.change.type} ${entry.change.node}`, { index: entry.index });
