@@ -1,6 +1,7 @@
 /**
- * One Raft member in a real process: the pure RaftNode driven by a timer, its
- * log on disk and the key/value machine. Each Ready is handled in order:
+ * One Raft member: the pure RaftNode driven by injected timers, its log in a
+ * RaftStorage (the WAL in a process, memory in the simulator), its messages
+ * through a MessageTransport, and the key/value machine. Each Ready is handled in order:
  * persist (one group-committed write; a change of the commit index alone is
  * not worth an fsync, it is written with the next save), then send, then
  * apply and serve reads, then advance. While the disk refuses a save for
