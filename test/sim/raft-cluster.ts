@@ -28,6 +28,8 @@ export interface RaftClusterOptions {
   readonly snapshotEvery?: number;
   /** One disk write takes uniformly [min, max] ms. Default 0 (at once). */
   readonly diskLatencyMs?: { readonly min: number; readonly max: number };
+  /** A crash tears the save in flight (a random prefix of its records survives) instead of losing all of it. Default off. */
+  readonly tornWrites?: boolean;
   /** Send every Raft message through the wire codec (encode, then decode on the way). Default off. */
   readonly wireCodec?: boolean;
   /** Default link conditions. Default: 0.5 ms + exponential jitter of mean 0.5 ms, no loss. */
@@ -74,6 +76,7 @@ export class RaftCluster {
       conditions: { delay: { baseMs: 0.5, jitterMs: 0.5, jitter: 'exponential' }, ...options.network },
     });
     const diskRng = streamRng(seed, 3);
+    const tornRng = streamRng(seed, 10);
     const disk = options.diskLatencyMs ?? { min: 0, max: 0 };
     const raft = { ...DEFAULT_RAFT_CONFIG, ...options.raft };
     this.env = {
@@ -85,6 +88,7 @@ export class RaftCluster {
       snapshotEvery: options.snapshotEvery ?? 64,
       wireCodec: options.wireCodec ?? false,
       diskLatency: () => (disk.max <= 0 ? 0 : disk.min + diskRng.next() * (disk.max - disk.min)),
+      tornRecords: options.tornWrites ? () => tornRng.int(8) : () => undefined,
       rngFor: (id, life) => streamRng(seed, 4, Number(id.slice(1)) * 1000 + life),
       onApplied: (server, entry) => this.applied(server, entry),
       onRaftMessage: (message) => {

@@ -3,7 +3,7 @@
  * runs it) on a MemoryStorage disk, on timers of the virtual clock and a
  * transport over the simulated network; the simulated clients' requests go
  * to the driver's write and read. A crash loses everything not yet durable
- * (the save in flight included) and every timer; a restart builds a new
+ * (the save in flight, or all but a prefix of its records when torn) and every timer; a restart builds a new
  * driver from the disk; a pause (a long GC, a stopped VM) queues input and
  * timers and misses ticks until resumed. What the core hands the driver is
  * checked as it goes (raft-invariants.ts) through the driver's observer.
@@ -42,6 +42,8 @@ export interface ServerEnv {
   readonly wireCodec: boolean;
   /** Simulated milliseconds of one disk write (0: done at once). */
   diskLatency(): number;
+  /** At a crash, how many records of the save in flight survive (a torn write), or undefined: none. */
+  tornRecords(): number | undefined;
   /** The Rng of the core of `id`'s life number `life`. */
   rngFor(id: NodeId, life: number): Rng;
   /** Told of every entry a server applies. */
@@ -124,7 +126,7 @@ export class SimServer {
     this.status = status;
     this.life++;
     this.inbox = [];
-    this.disk.crash();
+    this.disk.crash(this.env.tornRecords());
     this.env.network.detach(this.id);
   }
 

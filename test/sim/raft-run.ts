@@ -71,7 +71,13 @@ export interface RaftRunResult {
 const CLIENT_OPTIONS: ClientOptions = { keys: 3, timeoutMs: 1000, resendMs: 150, thinkMs: 20 };
 
 /** The core's settings and the server's habits that this seed picks. */
-function seedSettings(seed: number): { raft: Partial<Omit<RaftConfig, 'id'>>; snapshotEvery: number; diskLatencyMs: { min: number; max: number }; wireCodec: boolean } {
+function seedSettings(seed: number): {
+  raft: Partial<Omit<RaftConfig, 'id'>>;
+  snapshotEvery: number;
+  diskLatencyMs: { min: number; max: number };
+  wireCodec: boolean;
+  tornWrites: boolean;
+} {
   const rng = streamRng(seed, 5);
   const one = <T>(choices: readonly T[]): T => choices[rng.int(choices.length)] as T;
   const settings = {
@@ -92,7 +98,9 @@ function seedSettings(seed: number): { raft: Partial<Omit<RaftConfig, 'id'>>; sn
   };
   // Drawn last, so that the draws above stay what they were before this setting existed.
   const catchUpEntries = one([0, 0, 4, 64]);
-  return { ...settings, raft: { ...settings.raft, catchUpEntries, catchUpBytes: catchUpEntries === 0 ? 0 : one([64, 1 << 20]) } };
+  const catchUpBytes = catchUpEntries === 0 ? 0 : one([64, 1 << 20]);
+  const tornWrites = rng.next() < 0.5;
+  return { ...settings, raft: { ...settings.raft, catchUpEntries, catchUpBytes }, tornWrites };
 }
 
 export async function runRaftSim(options: RaftRunOptions): Promise<RaftRunResult> {
@@ -104,6 +112,7 @@ export async function runRaftSim(options: RaftRunOptions): Promise<RaftRunResult
     snapshotEvery: settings.snapshotEvery,
     diskLatencyMs: settings.diskLatencyMs,
     wireCodec: settings.wireCodec,
+    tornWrites: settings.tornWrites,
     trace: options.trace ?? 'off',
     ...(options.print ? { print: options.print } : {}),
   });
