@@ -20,7 +20,7 @@ import { expect, it } from 'vitest';
 import { encodeKvCommand } from '../src/core/state/kv-codec.js';
 import { DEFAULT_RAFT_CONFIG, type RaftConfig } from '../src/core/raft/types.js';
 import { RaftCluster } from '../test/sim/raft-cluster.js';
-import type { SimServer } from '../test/sim/raft-server.js';
+import type { SimServer } from '../test/sim/raft-process.js';
 import { percentile } from '../test/sim/views.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -48,14 +48,14 @@ function calmCluster(seed: number, servers: number, raft: Partial<Omit<RaftConfi
 }
 
 /** The leader once it has committed an entry of its term (it can serve writes). */
-function settledLeader(cluster: RaftCluster): SimServer {
+async function settledLeader(cluster: RaftCluster): Promise<SimServer> {
   const ready = (): boolean => {
     const leader = cluster.leader();
     if (leader === undefined) return false;
     const { commit, term } = leader.raft.status();
     return leader.log.termAt(commit) === term;
   };
-  expect(cluster.runUntil(ready, 10_000), 'a leader is elected and commits').toBe(true);
+  expect(await cluster.runUntil(ready, 10_000), 'a leader is elected and commits').toBe(true);
   return cluster.leader() as SimServer;
 }
 
@@ -66,10 +66,9 @@ interface LoadRun {
   readonly entriesPerAppend: number;
 }
 
-function loadRun(seed: number, servers: number, proposers: number, batching: boolean): LoadRun {
+async function loadRun(seed: number, servers: number, proposers: number, batching: boolean): Promise<LoadRun> {
   const cluster = calmCluster(seed, servers, batching ? {} : { maxEntriesPerAppend: 1 });
-  const leader = settledLeader(cluster);
-  const proposedAt = new Map<number, { readonly proposer: number; readonly at: number }>();
+  const leader = await settledLeader(cluster);
   const latencies: number[] = [];
   let windowStart = Infinity;
   let committedInWindow = 0;
@@ -77,20 +76,16 @@ function loadRun(seed: number, servers: number, proposers: number, batching: boo
   let appendedEntries = 0;
   const propose = (proposer: number): void => {
     const data = encodeKvCommand({ type: 'put', key: `p${proposer}`, value: cluster.now });
-    const result = leader.propose(data);
-    expect(result.ok, 'the leader takes every proposal').toBe(true);
-    if (result.ok) proposedAt.set(result.index, { proposer, at: cluster.now });
+    const at = cluster.now;
+    void leader.raft.write(data, 10_000).then((outcome) => {
+      expect(outcome.kind, 'the leader applies every proposal').toBe('done');
+      if (at >= windowStart) {
+        latencies.push((cluster.now - at) / RTT_MS);
+        committedInWindow++;
+      }
+      propose(proposer);
+    });
   };
-  cluster.onApplied((server, entry) => {
-    const proposal = server === leader ? proposedAt.get(entry.index) : undefined;
-    if (proposal === undefined) return;
-    proposedAt.delete(entry.index);
-    if (proposal.at >= windowStart) {
-      latencies.push((cluster.now - proposal.at) / RTT_MS);
-      committedInWindow++;
-    }
-    propose(proposal.proposer);
-  });
   cluster.onRaftMessage((message) => {
     if (message.type === 'append' && cluster.now >= windowStart && message.entries.length > 0) {
       appends++;
@@ -98,10 +93,10 @@ function loadRun(seed: number, servers: number, proposers: number, batching: boo
     }
   });
   for (let p = 0; p < proposers; p++) propose(p);
-  cluster.runFor(WARMUP_MS);
+  await cluster.runFor(WARMUP_MS);
   windowStart = cluster.now;
   const messagesBefore = cluster.raftMessages;
-  cluster.runFor(WINDOW_MS);
+  await cluster.runFor(WINDOW_MS);
   return {
     latenciesRtt: latencies,
     messagesPerCommand: (cluster.raftMessages - messagesBefore) / Math.max(1, committedInWindow),
@@ -116,11 +111,11 @@ interface ElectionRun {
   readonly writable: number;
 }
 
-function electionRun(seed: number, servers: number, preVote: boolean): ElectionRun {
+async function electionRun(seed: number, servers: number, preVote: boolean): Promise<ElectionRun> {
   const cluster = calmCluster(seed, servers, { preVote });
-  settledLeader(cluster);
-  cluster.runFor(500 + (seed % 10));
-  const old = settledLeader(cluster);
+  await settledLeader(cluster);
+  await cluster.runFor(500 + (seed % 10));
+  const old = await settledLeader(cluster);
   const oldTerm = old.raft.status().term;
   let elected: number | undefined;
   let writable: number | undefined;
@@ -131,7 +126,7 @@ function electionRun(seed: number, servers: number, preVote: boolean): ElectionR
   });
   const crashedAt = cluster.now;
   cluster.crash(old.id);
-  expect(cluster.runUntil(() => writable !== undefined, 10_000), 'a new leader commits').toBe(true);
+  expect(await cluster.runUntil(() => writable !== undefined, 10_000), 'a new leader commits').toBe(true);
   const heartbeatMs = TICK_MS * DEFAULT_RAFT_CONFIG.heartbeatTicks;
   return { elected: ((elected as number) - crashedAt) / heartbeatMs, writable: ((writable as number) - crashedAt) / heartbeatMs };
 }
@@ -139,13 +134,14 @@ function electionRun(seed: number, servers: number, preVote: boolean): ElectionR
 const fixed = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(digits) : '—');
 const mean = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
 
-it('raft: commit latency, messages per command, batching, and election time after a leader crash', () => {
+it('raft: commit latency, messages per command, batching, and election time after a leader crash', async () => {
   const started = performance.now();
   const load: string[] = [];
   for (const servers of [3, 5]) {
     for (const proposers of [1, 16, 256]) {
       for (const batching of [true, false]) {
-        const runs = Array.from({ length: LOAD_SEEDS }, (_, i) => loadRun(i + 1, servers, proposers, batching));
+        const runs: LoadRun[] = [];
+        for (let i = 0; i < LOAD_SEEDS; i++) runs.push(await loadRun(i + 1, servers, proposers, batching));
         const latencies = runs.flatMap((r) => r.latenciesRtt);
         load.push(
           `| ${servers} | ${proposers} | ${batching ? 'on' : 'off'} | ${fixed(percentile(latencies, 50), 2)} | ${fixed(percentile(latencies, 99), 2)} | ${fixed(mean(runs.map((r) => r.messagesPerCommand)), 2)} | ${fixed(mean(runs.map((r) => r.entriesPerAppend)), 1)} | ${fixed(mean(runs.map((r) => r.commandsPerSecond)), 0)} |`,
@@ -156,7 +152,8 @@ it('raft: commit latency, messages per command, batching, and election time afte
   const elections: string[] = [];
   for (const servers of [3, 5]) {
     for (const preVote of [true, false]) {
-      const runs = Array.from({ length: ELECTION_SEEDS }, (_, i) => electionRun(i + 1, servers, preVote));
+      const runs: ElectionRun[] = [];
+      for (let i = 0; i < ELECTION_SEEDS; i++) runs.push(await electionRun(i + 1, servers, preVote));
       const elected = runs.map((r) => r.elected);
       const writable = runs.map((r) => r.writable);
       elections.push(

@@ -31,6 +31,17 @@ export class SimClock {
     return this.queue.size;
   }
 
+  /** Runs the next action if it is due by `until`; whether there was one. */
+  step(until: number): boolean {
+    const next = this.queue.peekTime();
+    if (next === undefined || next > until) return false;
+    const entry = this.queue.pop() as { at: number; item: () => void };
+    this.current = entry.at;
+    this.executed++;
+    entry.item();
+    return true;
+  }
+
   /** Runs every action due up to and including `until`, then sets the time to `until` (if later). */
   runUntil(until: number): void {
     for (;;) {

@@ -1,6 +1,6 @@
 /**
- * A simulated Raft group: servers (each a real RaftNode with a simulated
- * disk and a real KvMachine, see raft-server.ts) on the simulated network,
+ * A simulated Raft group: servers (each the real Raft driver on a memory
+ * disk, see raft-process.ts) on the simulated network,
  * each ticked every `tickMs` of virtual time (with a little drift), and the
  * faults a nemesis needs: crash, restart from disk, pause, membership changes.
  * Every safety property is checked as the run goes (raft-invariants.ts); a
@@ -12,7 +12,7 @@ import { seededRng, type Rng } from '../../src/core/rng.js';
 import { SimClock } from './clock.js';
 import { SimNetwork, type LinkConditions } from './network.js';
 import { SafetyChecker } from './raft-invariants.js';
-import { SimServer, type LeaderEvent, type ServerEnv } from './raft-server.js';
+import { SimServer, type LeaderEvent, type ServerEnv } from './raft-process.js';
 import { Trace, type TraceMode } from './raft-trace.js';
 import type { SimWire } from './raft-wire.js';
 
@@ -28,6 +28,8 @@ export interface RaftClusterOptions {
   readonly snapshotEvery?: number;
   /** One disk write takes uniformly [min, max] ms. Default 0 (at once). */
   readonly diskLatencyMs?: { readonly min: number; readonly max: number };
+  /** A crash tears the save in flight (a random prefix of its records survives) instead of losing all of it. Default off. */
+  readonly tornWrites?: boolean;
   /** Send every Raft message through the wire codec (encode, then decode on the way). Default off. */
   readonly wireCodec?: boolean;
   /** Default link conditions. Default: 0.5 ms + exponential jitter of mean 0.5 ms, no loss. */
@@ -36,6 +38,9 @@ export interface RaftClusterOptions {
   /** Where a printed trace goes. Default console.log. */
   readonly print?: (line: string) => void;
 }
+
+/** Microtask turns given to promise callbacks after each action: enough for a save's completion to reach the driver and its answer the client. */
+const SETTLE_TURNS = 4;
 
 export type LeaderListener = (server: SimServer, event: LeaderEvent) => void;
 
@@ -59,6 +64,8 @@ export class RaftCluster {
   private readonly leaderListeners: LeaderListener[] = [];
   private readonly messageListeners: ((message: Message) => void)[] = [];
   private readonly removals = new Set<NodeId>();
+  /** The first broken property or exception met inside a server; thrown out of `runFor` / `runUntil`. */
+  private failure: { readonly error: unknown } | undefined;
 
   constructor(readonly options: RaftClusterOptions) {
     const seed = options.seed;
@@ -69,6 +76,7 @@ export class RaftCluster {
       conditions: { delay: { baseMs: 0.5, jitterMs: 0.5, jitter: 'exponential' }, ...options.network },
     });
     const diskRng = streamRng(seed, 3);
+    const tornRng = streamRng(seed, 10);
     const disk = options.diskLatencyMs ?? { min: 0, max: 0 };
     const raft = { ...DEFAULT_RAFT_CONFIG, ...options.raft };
     this.env = {
@@ -80,6 +88,7 @@ export class RaftCluster {
       snapshotEvery: options.snapshotEvery ?? 64,
       wireCodec: options.wireCodec ?? false,
       diskLatency: () => (disk.max <= 0 ? 0 : disk.min + diskRng.next() * (disk.max - disk.min)),
+      tornRecords: options.tornWrites ? () => tornRng.int(8) : () => undefined,
       rngFor: (id, life) => streamRng(seed, 4, Number(id.slice(1)) * 1000 + life),
       onApplied: (server, entry) => this.applied(server, entry),
       onRaftMessage: (message) => {
@@ -88,6 +97,9 @@ export class RaftCluster {
       },
       onLeaderEvent: (server, event) => {
         for (const listen of this.leaderListeners) listen(server, event);
+      },
+      fault: (error) => {
+        this.failure ??= { error };
       },
     };
   }
@@ -191,9 +203,9 @@ export class RaftCluster {
   proposeConfChange(change: ConfChange): string | null {
     const leader = this.leader();
     if (leader === undefined) return 'no leader';
-    const refusal = leader.proposeConfChange(change);
-    this.trace.log('nemesis', () => `propose ${change.type} ${change.node} at ${leader.id}: ${refusal ?? 'accepted'}`);
-    return refusal;
+    this.trace.log('nemesis', () => `propose ${change.type} ${change.node} at ${leader.id}`);
+    leader.proposeConfChange(change);
+    return null;
   }
 
   /** Asks the current leader to hand leadership to `to`; the reason it will not, or null. */
@@ -207,18 +219,32 @@ export class RaftCluster {
 
   // ---- running ---------------------------------------------------------------------------
 
-  runFor(ms: number): void {
-    this.clock.runUntil(this.clock.now + ms);
+  async runFor(ms: number): Promise<void> {
+    await this.runTo(this.clock.now + ms);
   }
 
   /** Runs until `predicate` holds (checked every `pollMs`) or `maxMs` pass; returns whether it held. */
-  runUntil(predicate: () => boolean, maxMs: number, pollMs = 10): boolean {
+  async runUntil(predicate: () => boolean, maxMs: number, pollMs = 10): Promise<boolean> {
     const end = this.clock.now + maxMs;
     for (;;) {
       if (predicate()) return true;
       if (this.clock.now >= end) return false;
-      this.clock.runUntil(Math.min(end, this.clock.now + pollMs));
+      await this.runTo(Math.min(end, this.clock.now + pollMs));
     }
+  }
+
+  /**
+   * Runs every action due up to `until`, one at a time, letting the promise
+   * callbacks each one sets off (the drivers' completed saves, their answers)
+   * run before the next: no wall clock is involved, so the order is the same
+   * in every run of a seed.
+   */
+  private async runTo(until: number): Promise<void> {
+    while (this.clock.step(until)) {
+      for (let i = 0; i < SETTLE_TURNS; i++) await Promise.resolve();
+      if (this.failure) throw this.failure.error;
+    }
+    this.clock.runUntil(until);
   }
 
   private launch(server: SimServer): void {

@@ -14,7 +14,7 @@ for (const servers of [3, 5] as const) {
       TERMS.forEach((term, t) => {
         const [seed = 0] = simSeeds([servers * 100 + k * 10 + t]);
         it(`a forged ${kind} with ${term}: a leader commits new writes within ${HEAL_MS / 1000} s after, safety and linearizability hold (seed=${seed})`, async ({ annotate }) => {
-          const result = runForgery({ seed, servers, kind, term });
+          const result = await runForgery({ seed, servers, kind, term });
           expect(result.violation, `replay: SIM_SEED=${seed} npx vitest run test/sim/raft-forgery.test.ts -t ${JSON.stringify(`${servers}-member`)}`).toBeUndefined();
           expect(result.healedAfterMs).toBeLessThanOrEqual(HEAL_MS);
           expect(result.maxTerm).toBeLessThan(2 ** 48);

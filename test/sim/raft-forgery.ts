@@ -82,7 +82,7 @@ function forge(kind: ForgedKind, from: NodeId, to: NodeId, term: number): Messag
   }
 }
 
-export function runForgery(options: ForgeryOptions): ForgeryResult {
+export async function runForgery(options: ForgeryOptions): Promise<ForgeryResult> {
   const { seed, kind } = options;
   const forgeMs = options.forgeMs ?? 1000;
   const everyMs = options.everyMs ?? 100;
@@ -120,22 +120,22 @@ export function runForgery(options: ForgeryOptions): ForgeryResult {
   let healedAfterMs: number | undefined;
   try {
     for (const client of clients) client.start();
-    if (!cluster.runUntil(() => cluster.leader() !== undefined && history.ops.some((op) => op.result?.ok === true), 5000)) {
+    if (!await cluster.runUntil(() => cluster.leader() !== undefined && history.ops.some((op) => op.result?.ok === true), 5000)) {
       return { violation: 'setup: no leader and no write within 5 s', refused: 0, maxTerm: 0, checked: 0 };
     }
     for (let at = 0; at < forgeMs; at += everyMs) cluster.clock.after(at, attack);
-    cluster.runFor(forgeMs);
+    await cluster.runFor(forgeMs);
     const stoppedAt = cluster.now;
     const writtenAfter = (): boolean =>
       history.ops.some((op) => op.op.type !== 'get' && op.invokedAt >= stoppedAt && op.result?.ok === true && op.completedAt !== undefined);
-    if (cluster.runUntil(() => cluster.leader() !== undefined && writtenAfter(), HEAL_MS)) {
+    if (await cluster.runUntil(() => cluster.leader() !== undefined && writtenAfter(), HEAL_MS)) {
       const first = history.ops.filter((op) => op.op.type !== 'get' && op.invokedAt >= stoppedAt && op.result?.ok === true);
       healedAfterMs = Math.min(...first.map((op) => op.completedAt ?? Infinity)) - stoppedAt;
     } else {
       violation = `liveness: no write invoked after the forgery stopped completed within ${HEAL_MS} ms (${states(cluster)})`;
     }
     for (const client of clients) client.stop();
-    cluster.runUntil(() => clients.every((c) => c.idle), 10_000);
+    await cluster.runUntil(() => clients.every((c) => c.idle), 10_000);
   } catch (error) {
     violation = error instanceof SafetyViolation ? error.message : `exception: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
   }

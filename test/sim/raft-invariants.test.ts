@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Entry } from '../../src/core/raft/types.js';
-import { StoredLog } from './raft-disk.js';
+import { StoredLog } from './raft-log.js';
 import { SafetyChecker, SafetyViolation } from './raft-invariants.js';
 
 // The simulation's safety checks themselves: each one must catch the breach it names.

@@ -7,7 +7,7 @@
  * and the index.
  */
 import type { Entry, HardState, NodeId, SnapshotMeta } from '../../src/core/raft/types.js';
-import type { StoredLog } from './raft-disk.js';
+import type { StoredLog } from './raft-log.js';
 
 export class SafetyViolation extends Error {
   override readonly name = 'SafetyViolation';

@@ -50,8 +50,8 @@ async function runRange(args: SimArgs): Promise<RaftRunResult[]> {
   return results.sort((a, b) => a.seed - b.seed);
 }
 
-function replay(seed: number, args: SimArgs): number {
-  const result = runRaftSim({ ...runOptions(seed, args), trace: 'print' });
+async function replay(seed: number, args: SimArgs): Promise<number> {
+  const result = await runRaftSim({ ...runOptions(seed, args), trace: 'print' });
   if (result.violation !== undefined) console.log(`seed=${seed}: ${result.violation}`);
   console.log(`${summaryLine([result])}; trace ${result.traceHash}`);
   return result.violation === undefined ? 0 : 1;
@@ -82,7 +82,11 @@ function serve(): void {
       port.close();
       return;
     }
-    port.postMessage(message.seeds.map((seed) => runRaftSim(runOptions(seed, args))));
+    void (async () => {
+      const results: RaftRunResult[] = [];
+      for (const seed of message.seeds) results.push(await runRaftSim(runOptions(seed, args)));
+      port.postMessage(results);
+    })();
   });
 }
 

@@ -17,7 +17,7 @@ import type { Rng } from '../../src/core/rng.js';
 import type { LinkConditions } from './network.js';
 import type { RaftCluster } from './raft-cluster.js';
 import { Reconfigurer } from './raft-reconfig.js';
-import type { LeaderEvent, SimServer } from './raft-server.js';
+import type { LeaderEvent, SimServer } from './raft-process.js';
 
 export interface NemesisOptions {
   /** Virtual milliseconds during which faults are injected. */

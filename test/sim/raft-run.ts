@@ -71,7 +71,13 @@ export interface RaftRunResult {
 const CLIENT_OPTIONS: ClientOptions = { keys: 3, timeoutMs: 1000, resendMs: 150, thinkMs: 20 };
 
 /** The core's settings and the server's habits that this seed picks. */
-function seedSettings(seed: number): { raft: Partial<Omit<RaftConfig, 'id'>>; snapshotEvery: number; diskLatencyMs: { min: number; max: number }; wireCodec: boolean } {
+function seedSettings(seed: number): {
+  raft: Partial<Omit<RaftConfig, 'id'>>;
+  snapshotEvery: number;
+  diskLatencyMs: { min: number; max: number };
+  wireCodec: boolean;
+  tornWrites: boolean;
+} {
   const rng = streamRng(seed, 5);
   const one = <T>(choices: readonly T[]): T => choices[rng.int(choices.length)] as T;
   const settings = {
@@ -92,10 +98,12 @@ function seedSettings(seed: number): { raft: Partial<Omit<RaftConfig, 'id'>>; sn
   };
   // Drawn last, so that the draws above stay what they were before this setting existed.
   const catchUpEntries = one([0, 0, 4, 64]);
-  return { ...settings, raft: { ...settings.raft, catchUpEntries, catchUpBytes: catchUpEntries === 0 ? 0 : one([64, 1 << 20]) } };
+  const catchUpBytes = catchUpEntries === 0 ? 0 : one([64, 1 << 20]);
+  const tornWrites = rng.next() < 0.5;
+  return { ...settings, raft: { ...settings.raft, catchUpEntries, catchUpBytes }, tornWrites };
 }
 
-export function runRaftSim(options: RaftRunOptions): RaftRunResult {
+export async function runRaftSim(options: RaftRunOptions): Promise<RaftRunResult> {
   const settings = seedSettings(options.seed);
   const cluster = new RaftCluster({
     seed: options.seed,
@@ -104,6 +112,7 @@ export function runRaftSim(options: RaftRunOptions): RaftRunResult {
     snapshotEvery: settings.snapshotEvery,
     diskLatencyMs: settings.diskLatencyMs,
     wireCodec: settings.wireCodec,
+    tornWrites: settings.tornWrites,
     trace: options.trace ?? 'off',
     ...(options.print ? { print: options.print } : {}),
   });
@@ -128,10 +137,10 @@ export function runRaftSim(options: RaftRunOptions): RaftRunResult {
   try {
     for (const client of clients) client.start();
     nemesis.start();
-    cluster.runFor(options.chaosMs);
+    await cluster.runFor(options.chaosMs);
     nemesis.healAll();
     for (const client of clients) client.stop();
-    const settled = cluster.runUntil(() => clients.every((c) => c.idle) && caughtUp(cluster), options.settleMs);
+    const settled = await cluster.runUntil(() => clients.every((c) => c.idle) && caughtUp(cluster), options.settleMs);
     if (!settled) stalled = `liveness: ${stuck(cluster)} ${options.settleMs} ms after healing`;
   } catch (error) {
     // A core that throws is as much a finding as one that breaks a property.
@@ -161,12 +170,12 @@ function caughtUp(cluster: RaftCluster): boolean {
   const members = [...status.conf.voters, ...status.conf.learners];
   return members.every((id) => {
     const s = cluster.server(id);
-    return s.up && s.machine.appliedIndex >= status.commit;
+    return s.up && s.appliedIndex >= status.commit;
   });
 }
 
 function stuck(cluster: RaftCluster): string {
   const leader = cluster.leader();
-  const states = cluster.all.map((s) => `${s.id} ${s.status} ${s.role} term ${s.raft.status().term} applied ${s.machine.appliedIndex}`).join('; ');
+  const states = cluster.all.map((s) => `${s.id} ${s.status} ${s.role} term ${s.raft.status().term} applied ${s.appliedIndex}`).join('; ');
   return `${leader === undefined ? 'no leader' : `leader ${leader.id} has not caught everyone up`} (${states})`;
 }

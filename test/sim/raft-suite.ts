@@ -20,8 +20,8 @@ export function describeRaftSuite(servers: number, seeds: readonly number[], fil
     itWithSeeds(
       'no step breaks a safety property, the group recovers once healed, and the history is linearizable',
       seeds,
-      (seed, note) => {
-        const result = runRaftSim(seedRun(seed, { servers }));
+      async (seed, note) => {
+        const result = await runRaftSim(seedRun(seed, { servers }));
         expect(result.violation, `replay: npm run sim -- raft --seed ${seed} --servers ${servers}`).toBeUndefined();
         note(`${result.checked} operations checked, ${result.unknown} unknown outcomes, ${result.terms} terms with a leader, settled at ${(result.endedAt / 1000).toFixed(1)} s`);
       },

@@ -10,7 +10,7 @@ describeRaftSuite(3, seedRange(300), 'test/sim/raft.test.ts');
 describe('the simulation itself', () => {
   it('finds the planted Figure 8 bug (a leader that commits an earlier term\'s entries by counting replicas) within 300 seeds', async ({ annotate }) => {
     for (const seed of seedRange(300)) {
-      const result = runRaftSim(seedRun(seed, { raft: { unsafeCommitPreviousTerm: true } }));
+      const result = await runRaftSim(seedRun(seed, { raft: { unsafeCommitPreviousTerm: true } }));
       if (result.violation === undefined) continue;
       await annotate(`found at seed ${seed}: ${result.violation}`);
       expect(result.violation).toMatch(/^(leader completeness|state machine safety|linearizability)/);
@@ -19,13 +19,13 @@ describe('the simulation itself', () => {
     expect.fail('no violation in 300 seeds with unsafeCommitPreviousTerm');
   }, 120_000);
 
-  it('replays a seed exactly: two runs give the same trace, another seed a different one, and tracing changes nothing', () => {
-    const traced = (seed: number): RaftRunResult => runRaftSim({ ...seedRun(seed), trace: 'hash' });
-    const first = traced(7);
+  it('replays a seed exactly: two runs give the same trace, another seed a different one, and tracing changes nothing', async () => {
+    const traced = (seed: number): Promise<RaftRunResult> => runRaftSim({ ...seedRun(seed), trace: 'hash' });
+    const first = await traced(7);
     expect(first.traceHash).toMatch(/^[0-9a-f]{64}$/);
-    expect(traced(7).traceHash).toBe(first.traceHash);
-    expect(traced(8).traceHash).not.toBe(first.traceHash);
-    const untraced = runRaftSim(seedRun(7));
+    expect((await traced(7)).traceHash).toBe(first.traceHash);
+    expect((await traced(8)).traceHash).not.toBe(first.traceHash);
+    const untraced = await runRaftSim(seedRun(7));
     expect([untraced.checked, untraced.unknown, untraced.endedAt]).toEqual([first.checked, first.unknown, first.endedAt]);
   });
 });

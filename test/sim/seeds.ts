@@ -28,7 +28,7 @@ export type Note = (message: string) => void;
  * Declares one test per seed, named `<rule> (seed=<n>)`. When one fails, the
  * seed and the command that replays it are printed beside the original error.
  */
-export function itWithSeeds(rule: string, defaults: readonly number[], body: (seed: number, note: Note) => void, timeoutMs = 30_000, file = 'test/sim/membership.test.ts'): void {
+export function itWithSeeds(rule: string, defaults: readonly number[], body: (seed: number, note: Note) => void | Promise<void>, timeoutMs = 30_000, file = 'test/sim/membership.test.ts'): void {
   for (const seed of simSeeds(defaults)) {
     it(
       `${rule} (seed=${seed})`,
@@ -37,7 +37,7 @@ export function itWithSeeds(rule: string, defaults: readonly number[], body: (se
           console.error(`seed=${seed} — replay with: SIM_SEED=${seed} npx vitest run ${file} -t ${JSON.stringify(rule)}`);
         });
         const notes: string[] = [];
-        body(seed, (message) => notes.push(message));
+        await body(seed, (message) => notes.push(message));
         for (const message of notes) {
           if (process.env.SIM_VERBOSE === '1') console.log(`${rule} (seed=${seed}): ${message}`);
           await annotate(message);

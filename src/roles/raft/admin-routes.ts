@@ -15,8 +15,8 @@ import { sendReadiness } from '../../runtime/ready-answer.js';
 import { Forwarder } from './forward.js';
 import { serve, type Gate } from './gate.js';
 import { CATCH_UP_DEADLINE_MS, addMember, removeMember, transferLeadership } from './group-changes.js';
-import type { RaftHost } from './host.js';
-import type { Outcome } from './outcome.js';
+import type { RaftHost } from '../../runtime/raft/host.js';
+import type { Outcome } from '../../runtime/raft/outcome.js';
 import { clusterView, peerList, type ViewSources } from './view.js';
 
 /** A change forwarded to the leader may wait for a new member to catch up, then for the steps around it. */

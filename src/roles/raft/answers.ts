@@ -10,7 +10,7 @@
 import type { ServerResponse } from 'node:http';
 import type { HttpErrorCode, StatusOf } from '../../error-codes.js';
 import { sendJson } from '../../runtime/http.js';
-import type { Outcome } from './outcome.js';
+import type { Outcome } from '../../runtime/raft/outcome.js';
 
 export type Style = 'native' | 'cache';
 

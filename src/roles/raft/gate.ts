@@ -8,8 +8,8 @@ import type { HostPort } from '../../config/values.js';
 import type { KvResult } from '../../core/state/kv-types.js';
 import { sendNoLeader, sendOutcomeFailure, type Style } from './answers.js';
 import { Forwarder } from './forward.js';
-import type { RaftHost } from './host.js';
-import type { Outcome } from './outcome.js';
+import type { RaftHost } from '../../runtime/raft/host.js';
+import type { Outcome } from '../../runtime/raft/outcome.js';
 
 export interface Gate {
   /** This member's host; undefined while the group is being formed. */

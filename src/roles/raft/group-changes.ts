@@ -11,8 +11,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { formatHostPort, type HostPort } from '../../config/values.js';
 import { encodeKvCommand } from '../../core/state/kv-codec.js';
 import { addressKey } from './address-book.js';
-import type { RaftHost } from './host.js';
-import type { Outcome } from './outcome.js';
+import type { RaftHost } from '../../runtime/raft/host.js';
+import type { Outcome } from '../../runtime/raft/outcome.js';
 import { REQUEST_TIMEOUT_MS } from './settings.js';
 
 /**

@@ -20,8 +20,8 @@ import { pathAfter, queryOf } from '../../runtime/http-input.js';
 import { RESERVED_PREFIX } from './address-book.js';
 import { sendFailure } from './answers.js';
 import { serve, type Exchange, type Gate } from './gate.js';
-import type { RaftHost } from './host.js';
-import type { Outcome } from './outcome.js';
+import type { RaftHost } from '../../runtime/raft/host.js';
+import type { Outcome } from '../../runtime/raft/outcome.js';
 import { REQUEST_TIMEOUT_MS } from './settings.js';
 
 const CLIENT_HEADER = 'x-dinc-client';

@@ -17,13 +17,14 @@ import type { ApiAuth } from '../../runtime/http-guard.js';
 import type { Part } from '../../runtime/lifecycle.js';
 import type { ListenerStats } from '../../runtime/listener-stats.js';
 import { metricsRoutes } from '../../runtime/metrics-route.js';
+import { RaftHost } from '../../runtime/raft/host.js';
+import { realTimers } from '../../runtime/raft/timers.js';
 import { RAFT_MAGIC, RaftTransport } from '../../runtime/raft/transport.js';
 import { WalStorage } from '../../runtime/raft/wal-storage.js';
 import { AddressBook } from './address-book.js';
 import { adminRoutes } from './admin-routes.js';
 import { initialState } from './bootstrap.js';
 import { Forwarder } from './forward.js';
-import { RaftHost } from './host.js';
 import { kvRoutes } from './kv-routes.js';
 import { RAFT_LISTENER, RaftListener } from './listener.js';
 import { RemovalCheck, askPeers } from './removal-check.js';
@@ -139,7 +140,7 @@ export class RaftRole implements Part {
     }).then((state) => {
       const { tickMs, raft } = raftTiming(config);
       this.host = new RaftHost(
-        { raft, tickMs, snapshotThreshold: config.raft.snapshot_threshold, storage, send: (m) => this.transport.send(m), rng: seededRng(randomSeed()), log },
+        { raft, tickMs, snapshotThreshold: config.raft.snapshot_threshold, storage, transport: this.transport, timers: realTimers, rng: seededRng(randomSeed()), log },
         state,
       );
       this.host.start();

@@ -8,7 +8,7 @@ import { compareNatural } from '../../core/election/natural-order.js';
 import type { RaftStatus } from '../../core/raft/types.js';
 import type { RaftMemberStatus, RaftRoleStatus } from '../../ops/snapshot.js';
 import { describeCondition } from '../../runtime/raft/storage-condition.js';
-import type { RaftHost } from './host.js';
+import type { RaftHost } from '../../runtime/raft/host.js';
 import { notReady } from './readiness.js';
 
 export interface ViewSources {

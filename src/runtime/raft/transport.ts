@@ -38,6 +38,7 @@ import type { Socket } from 'node:net';
 import type { Message, NodeId } from '../../core/raft/types.js';
 import type { HostPort } from '../../config/values.js';
 import type { Logger } from '../../ops/log.js';
+import type { MessageTransport } from './message-transport.js';
 import { InboundConnection, type InboundHost } from './inbound-connection.js';
 import { PeerConnection, type PeerContext } from './peer-connection.js';
 import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './peer-queue.js';
@@ -83,7 +84,7 @@ const DEFAULT_FRAME_TIMEOUT_MS = 30_000;
 /** A leader sends each member a heartbeat many times a second; a minute of silence holds a connection slot for nothing. */
 const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 
-export class RaftTransport {
+export class RaftTransport implements MessageTransport {
   private readonly peers = new Map<NodeId, PeerConnection>();
   private readonly table = new Map<NodeId, PeerTransportStats>();
   private readonly heard = new Map<NodeId, number>();

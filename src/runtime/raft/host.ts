@@ -1,6 +1,7 @@
 /**
- * One Raft member in a real process: the pure RaftNode driven by a timer, its
- * log on disk and the key/value machine. Each Ready is handled in order:
+ * One Raft member: the pure RaftNode driven by injected timers, its log in a
+ * RaftStorage (the WAL in a process, memory in the simulator), its messages
+ * through a MessageTransport, and the key/value machine. Each Ready is handled in order:
  * persist (one group-committed write; a change of the commit index alone is
  * not worth an fsync, it is written with the next save), then send, then
  * apply and serve reads, then advance. While the disk refuses a save for
@@ -20,9 +21,11 @@ import { KvMachine } from '../../core/state/kv.js';
 import type { ClientSession, KvResult } from '../../core/state/kv-types.js';
 import { RaftTermExhaustedError } from '../../errors.js';
 import type { Logger } from '../../ops/log.js';
-import type { RaftStorage } from '../../runtime/raft/raft-storage.js';
-import { describeCondition, type StorageCondition } from '../../runtime/raft/storage-condition.js';
+import type { MessageTransport } from './message-transport.js';
 import type { Outcome } from './outcome.js';
+import type { RaftStorage } from './raft-storage.js';
+import { describeCondition, type StorageCondition } from './storage-condition.js';
+import type { Cancel, Timers } from './timers.js';
 import { Waiting } from './waiting.js';
 
 export interface HostOptions {
@@ -31,9 +34,24 @@ export interface HostOptions {
   /** Applied entries between two snapshots of the machine. */
   readonly snapshotThreshold: number;
   readonly storage: RaftStorage;
-  readonly send: (messages: readonly Message[]) => void;
+  /** Where this member's messages go (what arrives is given to `receive`). */
+  readonly transport: MessageTransport;
+  /** The ticks and the requests' deadlines: realTimers in a process, a virtual clock in the simulator. */
+  readonly timers: Timers;
   readonly rng: Rng;
   readonly log: Logger;
+  /** This process's session for the commands it forwards to the leader. Default `<id>~<random UUID>`: a new one each start. */
+  readonly session?: string;
+  /** Told what the driver takes from the core (the simulator checks it); none in a process. */
+  readonly observer?: HostObserver;
+}
+
+/** Sees the driver's work as it happens; must not call back into the driver. */
+export interface HostObserver {
+  /** A Ready just taken from the core, before anything of it is persisted or sent. */
+  ready(ready: Ready): void;
+  /** A committed entry about to be applied to the machine. */
+  applying(entry: Entry): void;
 }
 
 export interface HostCounters {
@@ -56,8 +74,8 @@ const TERM_RECOVERY =
 export class RaftHost {
   private readonly node: RaftNode;
   private machine = new KvMachine();
-  private readonly waiting = new Waiting();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly waiting: Waiting;
+  private stopTicks: Cancel = () => {};
   private writing = false;
   private stopped = false;
   private failure: Error | undefined;
@@ -83,7 +101,8 @@ export class RaftHost {
     const stored = storedTermProblem(persisted.hardState);
     if (stored !== null) throw new RaftTermExhaustedError(`${stored}. ${TERM_RECOVERY}`);
     this.node = new RaftNode(options.raft, persisted, options.rng);
-    this.sessionClient = `${options.raft.id}~${randomUUID()}`;
+    this.waiting = new Waiting(options.timers);
+    this.sessionClient = options.session ?? `${options.raft.id}~${randomUUID()}`;
     this.savedHardState = persisted.hardState;
     this.hardState = persisted.hardState;
     if (persisted.snapshot) this.restore(persisted.snapshot);
@@ -95,14 +114,14 @@ export class RaftHost {
 
   /** Starts the clock. */
   start(): void {
-    this.timer = setInterval(() => this.input(() => this.node.tick()), this.options.tickMs);
+    this.stopTicks = this.options.timers.every(this.options.tickMs, () => this.input(() => this.node.tick()));
     this.pump();
   }
 
   /** Stops the clock and input; settles what waits as unknown; waits for the write in flight. */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.timer);
+    this.stopTicks();
     this.waiting.settleAll({ kind: 'unknown', reason: 'this member is stopping' });
     await this.options.storage.close();
   }
@@ -192,6 +211,11 @@ export class RaftHost {
     return this.machine.size;
   }
 
+  /** Index of the last entry the machine applied. */
+  get appliedIndex(): number {
+    return this.machine.appliedIndex;
+  }
+
   get lastSnapshotIndex(): number {
     return this.snapshotIndex;
   }
@@ -229,6 +253,7 @@ export class RaftHost {
   private pump(): void {
     while (!this.writing && !this.stopped && !this.failure && this.node.hasReady()) {
       const ready = this.node.ready();
+      this.options.observer?.ready(ready);
       if (ready.hardState) this.hardState = ready.hardState;
       const hardState = this.hardStateToSave(ready);
       if (hardState === undefined && ready.entries.length === 0 && ready.snapshot === undefined) {
@@ -238,7 +263,7 @@ export class RaftHost {
       this.writing = true;
       // A leader counts only its own durable entries towards commit, so its messages need not wait for its disk (thesis §10.2.1).
       const sent = this.node.status().role === 'leader' && !this.changesTermOrVote();
-      if (sent) this.options.send(ready.messages);
+      if (sent) this.options.transport.send(ready.messages);
       const write = { entries: ready.entries, ...(hardState && { hardState }), ...(ready.snapshot && { snapshot: ready.snapshot }) };
       this.options.storage.save(write).then(
         () => {
@@ -268,7 +293,7 @@ export class RaftHost {
   /** Persisted: send (unless `sent` already), apply, serve reads, advance. */
   private complete(ready: Ready, sent = false): void {
     if (ready.snapshot) this.installSnapshot(ready.snapshot);
-    if (!sent && ready.messages.length > 0) this.options.send(ready.messages);
+    if (!sent && ready.messages.length > 0) this.options.transport.send(ready.messages);
     for (const entry of ready.committed) this.apply(entry);
     for (const { ctx, index } of ready.readStates) this.waiting.confirmed(ctx, index);
     for (const { ctx, refusal } of ready.failedReads) this.waiting.failedRead(ctx, refused(refusal));
@@ -290,6 +315,7 @@ export class RaftHost {
   }
 
   private apply(entry: Entry): void {
+    this.options.observer?.applying(entry);
     if (entry.kind === 'normal') this.appliedBytes += entry.data.length;
     const result = this.machine.apply(entry.index, entry.kind === 'normal' ? entry.data : NO_COMMAND);
     if (entry.kind === 'config') this.options.log.info(`configuration change applied: ${entry.change.type} ${entry.change.node}`, { index: entry.index });
@@ -343,7 +369,7 @@ export class RaftHost {
   private fail(error: unknown): void {
     if (this.failure || this.stopped) return;
     this.failure = error instanceof Error ? error : new Error(String(error));
-    clearInterval(this.timer);
+    this.stopTicks();
     this.options.log.error('the Raft log cannot be written: this member stops voting and accepting writes and serves stale reads until restarted', {
       error: this.failure.message,
     });

@@ -5,8 +5,9 @@
  * confirms them and the machine has applied their index. Each settles
  * exactly once, at the latest when its deadline passes (`unknown`).
  */
-import type { Outcome } from './outcome.js';
 import type { KvResult } from '../../core/state/kv-types.js';
+import type { Outcome } from './outcome.js';
+import type { Timers } from './timers.js';
 
 interface Waiter {
   settle(outcome: Outcome): void;
@@ -28,6 +29,9 @@ export class Waiting {
   private readonly forwards = new Map<number, Waiter>();
   private readonly reads = new Map<string, Read>();
   private nextCtx = 0;
+
+  /** `timers` bound each request's wait. */
+  constructor(private readonly timers: Timers) {}
 
   /** A promise settled by `applied` of the entry at `index`, or `unknown` after `timeoutMs`. */
   proposal(index: number, term: number, timeoutMs: number): Promise<Outcome> {
@@ -111,9 +115,9 @@ export class Waiting {
   private wait(timeoutMs: number, register: (settle: (o: Outcome) => void) => () => void): Promise<Outcome> {
     return new Promise((resolve) => {
       let unregister = (): void => {};
-      const timer = setTimeout(() => settle({ kind: 'unknown', reason: `no answer within ${timeoutMs} ms; the outcome is not known` }), timeoutMs);
+      const cancel = this.timers.after(timeoutMs, () => settle({ kind: 'unknown', reason: `no answer within ${timeoutMs} ms; the outcome is not known` }));
       const settle = (outcome: Outcome): void => {
-        clearTimeout(timer);
+        cancel();
         unregister();
         resolve(outcome);
       };

@@ -1,10 +1,10 @@
 /**
  * A server's Raft log as the application stores it: an optional snapshot
- * and the contiguous entries after it. The simulated disk keeps one (what
- * was made durable) and each running server keeps another (what the core has
- * handed out, durable or not), so that the safety checks can read any log.
+ * and the contiguous entries after it. Each simulated server keeps one of
+ * what the core has handed out, durable or not, so that the safety checks
+ * can read any log.
  */
-import type { Entry, HardState, PersistedState, Snapshot } from '../../src/core/raft/types.js';
+import type { Entry, Snapshot } from '../../src/core/raft/types.js';
 
 /** A write the core asked for does not fit the log (a gap); the message says where. */
 export class LogContractError extends Error {}
@@ -73,32 +73,5 @@ export class StoredLog {
 
   clone(): StoredLog {
     return new StoredLog(this.snapshot, this.entries);
-  }
-}
-
-/**
- * A simulated disk: the hard state and the log, exactly as far as writes
- * completed. A crash keeps this and nothing else.
- */
-export class SimDisk {
-  hardState: HardState;
-  readonly log: StoredLog;
-
-  constructor(initial: PersistedState) {
-    this.hardState = initial.hardState;
-    this.log = new StoredLog(initial.snapshot, initial.entries);
-  }
-
-  /** Makes one Ready's state durable, all of it at once: hard state, snapshot, then entries. */
-  write(hardState: HardState | undefined, snapshot: Snapshot | undefined, entries: readonly Entry[]): void {
-    if (hardState) this.hardState = hardState;
-    if (snapshot) this.log.install(snapshot);
-    this.log.append(entries);
-  }
-
-  /** What a server finds here when it starts. */
-  load(): PersistedState {
-    const snapshot = this.log.snapshot;
-    return { hardState: this.hardState, ...(snapshot ? { snapshot } : {}), entries: this.log.after(this.log.snapshotIndex + 1) };
   }
 }

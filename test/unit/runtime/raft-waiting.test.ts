@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Waiting } from '../../../src/roles/raft/waiting.js';
+import { realTimers } from '../../../src/runtime/raft/timers.js';
+import { Waiting } from '../../../src/runtime/raft/waiting.js';
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
@@ -8,7 +9,7 @@ const found = { ok: true, revision: 7, value: 'v' } as const;
 
 describe('requests waiting for the Raft log', () => {
   it('a proposal settles with its result when its entry is applied in its term', async () => {
-    const waiting = new Waiting();
+    const waiting = new Waiting(realTimers);
     const outcome = waiting.proposal(5, 2, 1000);
     waiting.applied(4, 2, found);
     waiting.applied(5, 2, found);
@@ -17,14 +18,14 @@ describe('requests waiting for the Raft log', () => {
   });
 
   it('another term at its index means lost (not applied)', async () => {
-    const waiting = new Waiting();
+    const waiting = new Waiting(realTimers);
     const outcome = waiting.proposal(5, 2, 1000);
     waiting.applied(5, 3, found);
     expect(await outcome).toMatchObject({ kind: 'lost' });
   });
 
   it('a new proposal of ours at the same index settles the old one as lost, and the old timer leaves the new one alone', async () => {
-    const waiting = new Waiting();
+    const waiting = new Waiting(realTimers);
     const old = waiting.proposal(5, 2, 1000);
     const fresh = waiting.proposal(5, 3, 5000);
     expect(await old).toMatchObject({ kind: 'lost' });
@@ -34,7 +35,7 @@ describe('requests waiting for the Raft log', () => {
   });
 
   it('past its deadline the outcome is unknown, and a late apply changes nothing', async () => {
-    const waiting = new Waiting();
+    const waiting = new Waiting(realTimers);
     const outcome = waiting.proposal(9, 1, 1000);
     vi.advanceTimersByTime(1000);
     expect(await outcome).toMatchObject({ kind: 'unknown' });
@@ -43,7 +44,7 @@ describe('requests waiting for the Raft log', () => {
   });
 
   it('a snapshot past a proposal makes its outcome unknown here', async () => {
-    const waiting = new Waiting();
+    const waiting = new Waiting(realTimers);
     const behind = waiting.proposal(3, 1, 1000);
     const ahead = waiting.proposal(12, 1, 1000);
     waiting.skipped(10);
@@ -54,7 +55,7 @@ describe('requests waiting for the Raft log', () => {
   });
 
   it('a read is served once confirmed and applied, not before', async () => {
-    const waiting = new Waiting();
+    const waiting = new Waiting(realTimers);
     const serve = vi.fn(() => found);
     const { ctx, outcome } = waiting.read(serve, 1000);
     waiting.serveReads(100);
@@ -68,7 +69,7 @@ describe('requests waiting for the Raft log', () => {
   });
 
   it('a forwarded command settles when this member applies it; overtaken by a later one it was not applied', async () => {
-    const waiting = new Waiting();
+    const waiting = new Waiting(realTimers);
     const first = waiting.forwarded(1, 1000);
     const second = waiting.forwarded(2, 1000);
     waiting.forwardApplied(2, found);
@@ -81,7 +82,7 @@ describe('requests waiting for the Raft log', () => {
   });
 
   it('settleAll answers everything still waiting', async () => {
-    const waiting = new Waiting();
+    const waiting = new Waiting(realTimers);
     const a = waiting.proposal(1, 1, 1000);
     const b = waiting.read(() => found, 1000).outcome;
     waiting.settleAll({ kind: 'unknown', reason: 'stopping' });
