@@ -31,7 +31,7 @@ describe('a group whose members forged messages pushed far apart', () => {
     for (const kind of ['heartbeat', 'append-resp'] as const) {
       const [seed = 0] = simSeeds([servers * 1000 + (kind === 'heartbeat' ? 1 : 2)]);
       it(`${servers} members sent 0, 2, 4, ... largest jumps by forged ${kind}s: the far-ahead members are believed in the end, a leader commits within ${HEAL_MS / 1000} s (seed=${seed})`, async ({ annotate }) => {
-        const result = runForgery({ seed, servers, kind, term: 'the largest jump', uneven: true });
+        const result = await runForgery({ seed, servers, kind, term: 'the largest jump', uneven: true });
         expect(result.violation, `replay: SIM_SEED=${seed} npx vitest run test/sim/raft-forgery.test.ts -t "pushed far apart"`).toBeUndefined();
         expect(result.healedAfterMs).toBeLessThanOrEqual(HEAL_MS);
         await annotate(`healed ${result.healedAfterMs} ms after the forgery; ${result.refused} refused; highest term ${result.maxTerm}`);
