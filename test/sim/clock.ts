@@ -3,7 +3,7 @@
  * before their time, time only moves forward, and nothing waits on the wall
  * clock. Actions due at the same time run in the order they were scheduled.
  */
-import { EventQueue } from './event-queue.js';
+import { EventQueue } from '../../src/core/event-queue.js';
 
 export class SimClock {
   private current = 0;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { seededRng } from '../../src/core/rng.js';
 import { SimClock } from './clock.js';
-import { EventQueue } from './event-queue.js';
+import { EventQueue } from '../../src/core/event-queue.js';
 import { SimNetwork, type LinkConditions } from './network.js';
 
 // The simulator's own promises: ordered virtual time, and a network whose every decision comes from its seed.

@@ -21,6 +21,8 @@
  * multicast and TCP push-pull alike.
  */
 
+import { EventQueue } from '../../core/event-queue.js';
+
 export type ReplayVerdict = 'ok' | 'stale' | 'replay';
 
 /** Nonces kept by default: about 2,000 frames a second over a 30 s window, some 6 MB at most. */
@@ -30,7 +32,7 @@ export class ReplayGuard {
   /** The nonces held (as latin1 strings). */
   private readonly seen = new Set<string>();
   /** The same nonces by sender time, earliest first. */
-  private readonly byTime = new MinHeap();
+  private readonly byTime = new EventQueue<string>();
   private floor: number;
 
   constructor(
@@ -70,50 +72,7 @@ export class ReplayGuard {
   private forgetEarliest(): void {
     const earliest = this.byTime.pop();
     if (earliest === undefined) return;
-    this.seen.delete(earliest.key);
-    this.floor = Math.max(this.floor, earliest.time);
-  }
-}
-
-/** A binary min-heap of (time, key). */
-class MinHeap {
-  private readonly items: { time: number; key: string }[] = [];
-
-  get size(): number {
-    return this.items.length;
-  }
-
-  peekTime(): number | undefined {
-    return this.items[0]?.time;
-  }
-
-  push(time: number, key: string): void {
-    const a = this.items;
-    a.push({ time, key });
-    for (let i = a.length - 1; i > 0; ) {
-      const parent = (i - 1) >> 1;
-      if ((a[parent] as { time: number }).time <= time) break;
-      [a[i], a[parent]] = [a[parent] as { time: number; key: string }, a[i] as { time: number; key: string }];
-      i = parent;
-    }
-  }
-
-  pop(): { time: number; key: string } | undefined {
-    const a = this.items;
-    const top = a[0];
-    const last = a.pop();
-    if (top === undefined || last === undefined || a.length === 0) return top;
-    a[0] = last;
-    for (let i = 0; ; ) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < a.length && (a[l] as { time: number }).time < (a[m] as { time: number }).time) m = l;
-      if (r < a.length && (a[r] as { time: number }).time < (a[m] as { time: number }).time) m = r;
-      if (m === i) break;
-      [a[i], a[m]] = [a[m] as { time: number; key: string }, a[i] as { time: number; key: string }];
-      i = m;
-    }
-    return top;
+    this.seen.delete(earliest.item);
+    this.floor = Math.max(this.floor, earliest.at);
   }
 }

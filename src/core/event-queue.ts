@@ -1,7 +1,8 @@
 /**
- * A priority queue of timed items for the simulator. Items come out in time
- * order; items due at the same time come out in the order they were pushed,
- * so a run is the same on every machine.
+ * A priority queue of timed items (the simulator's events, the replay
+ * guard's nonces). Items come out in time order; items due at the same time
+ * come out in the order they were pushed, so a run is the same on every
+ * machine.
  */
 interface Entry<T> {
   readonly at: number;
